@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// C# structs mirror llama.h field for field; the runtime must not marshal them.
+[assembly: DisableRuntimeMarshalling]
