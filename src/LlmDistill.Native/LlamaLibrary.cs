@@ -66,17 +66,17 @@ public static class LlamaLibrary
                 return h;
             string dir = _directory ?? DefaultDirectory;
             if (!System.IO.Directory.Exists(dir))
-                throw Failure(dir, libraryName, null, null);
+                throw DescribeFailure(dir, libraryName, null, null);
             string? file = FindFile(dir, libraryName);
             if (file is null)
-                throw Failure(dir, libraryName, null, null);
+                throw DescribeFailure(dir, libraryName, null, null);
             try
             {
                 h = NativeLibrary.Load(file);
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
             {
-                throw Failure(dir, libraryName, file, e);
+                throw DescribeFailure(dir, libraryName, file, e);
             }
             Loaded[libraryName] = h;
             return h;
@@ -107,7 +107,7 @@ public static class LlamaLibrary
         return IntPtr.Zero;
     }
 
-    private static LlamaLibraryLoadException Failure(string dir, string libraryName, string? file, Exception? inner)
+    internal static LlamaLibraryLoadException DescribeFailure(string dir, string libraryName, string? file, Exception? inner)
     {
         var causes = new List<string>();
         bool cuda = System.IO.Directory.Exists(dir) && System.IO.Directory.EnumerateFiles(dir, "*cuda*").Any();
