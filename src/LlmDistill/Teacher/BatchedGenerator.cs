@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using LlmDistill.Native;
+
+namespace LlmDistill.Teacher;
+
+/// <summary>Receives the raw logits of every generated position (tests compare captured top-k against them).</summary>
+public delegate void LogitsObserver(long requestIndex, int step, ReadOnlySpan<float> logits);
+
+/// <summary>Counters of one <see cref="BatchedGenerator.Generate"/> run.</summary>
+public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, int DecodeCalls, TimeSpan Wall);
+
+/// <summary>
+/// Continuous batching over one llama.cpp context: up to <see cref="GeneratorOptions.Parallel"/> sequences share
+/// each llama_batch. Every step adds one token for each decoding sequence, then fills the rest of the batch with
+/// prompt tokens of sequences still reading their prompt. A finished sequence frees its KV cells
+/// (llama_memory_seq_rm) and its slot takes the next request at once.
+/// </summary>
+public sealed class BatchedGenerator : IDisposable
+{
+    readonly TeacherModel _teacher;
+    readonly GeneratorOptions _options;
+    readonly LlamaContext _context;
+    readonly LlamaBatchBuffer _batch;
+    readonly int _contextPerSequence;
+
+    public BatchedGenerator(TeacherModel teacher, GeneratorOptions? options = null)
+    {
+        _teacher = teacher;
+        _options = options ?? new GeneratorOptions();
+        if (_options.Parallel < 1) throw new ArgumentException($"parallel sequences must be at least 1 (got {_options.Parallel})");
+        if (_options.TopK < 0 || _options.TopK > teacher.VocabSize) throw new ArgumentException($"top-k must be in 0..{teacher.VocabSize} (got {_options.TopK})");
+        int threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
+        int batchSize = Math.Max(_options.BatchSize, _options.Parallel);
+        _context = teacher.Model.CreateContext(new LlamaContextOptions
+        {
+            ContextSize = (uint)(_options.Parallel * _options.ContextPerSequence),
+            SequenceCount = (uint)_options.Parallel,
+            BatchSize = (uint)batchSize,
+            MicroBatchSize = (uint)batchSize,
+            KvUnified = false,
+            Threads = threads,
+            BatchThreads = threads,
+            TypeK = _options.KvCacheF32 ? GgmlType.F32 : null,
+            TypeV = _options.KvCacheF32 ? GgmlType.F32 : null,
+            NoPerf = false,
+        });
+        _contextPerSequence = (int)(_context.ContextSize / _context.SequenceCount);
+        _batch = new LlamaBatchBuffer(batchSize);
+    }
+
+    public GenerationStats? LastStats { get; private set; }
+
+    /// <summary>Raw logits of every generated position, for tests and diagnostics; null = none.</summary>
+    public LogitsObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Completes every request, yielding each completion as soon as it finishes (not in request order).
+    /// Cancellation stops between two decode steps; unfinished sequences are dropped.
+    /// </summary>
+    public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        long promptTokens = 0, generated = 0;
+        int decodeCalls = 0;
+        _context.ClearMemory();
+        var slots = new Slot?[_options.Parallel];
+        using var pending = requests.GetEnumerator();
+        bool more = true;
+        var finished = new List<Completion>();
+        try
+        {
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                for (int s = 0; s < slots.Length && more; s++)
+                {
+                    while (slots[s] is null && (more = pending.MoveNext()))
+                    {
+                        var request = pending.Current;
+                        string? problem = Check(request);
+                        if (problem is not null) { yield return Completion.Failed(request.Index, request.PromptTokens.Length, _options.TopK, problem); continue; }
+                        slots[s] = new Slot(s, request, _options.TopK);
+                        promptTokens += request.PromptTokens.Length;
+                    }
+                }
+                if (slots.All(s => s is null)) break;
+
+                FillBatch(slots);
+                _context.Decode(_batch);
+                decodeCalls++;
+
+                foreach (var slot in slots)
+                {
+                    if (slot is null || slot.OutputRow < 0) continue;
+                    generated++;
+                    if (Advance(slot) is Completion done)
+                    {
+                        finished.Add(done);
+                        _context.RemoveSequence(slot.SequenceId);
+                        slots[slot.SequenceId] = null;
+                    }
+                }
+                foreach (var done in finished) yield return done;
+                finished.Clear();
+            }
+        }
+        finally
+        {
+            LastStats = new GenerationStats(promptTokens, generated, decodeCalls, clock.Elapsed);
+        }
+    }
+
+    string? Check(GenerationRequest request)
+    {
+        if (request.PromptTokens.Length == 0) return "the prompt is empty";
+        if (request.MaxTokens < 1) return $"max tokens must be at least 1 (got {request.MaxTokens})";
+        if (request.PromptTokens.Length >= _contextPerSequence)
+            return $"the prompt has {request.PromptTokens.Length} tokens but the context holds {_contextPerSequence} per sequence";
+        foreach (int token in request.PromptTokens)
+            if ((uint)token >= (uint)_teacher.VocabSize) return $"prompt token id {token} is outside the vocabulary (0..{_teacher.VocabSize - 1})";
+        return null;
+    }
+
+    /// <summary>One token per decoding slot first (they are latency-critical), then prompt chunks while room remains.</summary>
+    void FillBatch(Slot?[] slots)
+    {
+        _batch.Clear();
+        foreach (var slot in slots)
+        {
+            if (slot is null) continue;
+            slot.OutputRow = -1;
+            if (slot.IsDecoding) slot.OutputRow = _batch.Add(slot.NextToken, slot.Position++, slot.SequenceId, logits: true);
+        }
+        foreach (var slot in slots)
+        {
+            if (slot is null || slot.IsDecoding) continue;
+            int[] prompt = slot.Request.PromptTokens;
+            while (slot.PromptFed < prompt.Length && _batch.Count < _batch.Capacity)
+            {
+                bool last = slot.PromptFed == prompt.Length - 1;
+                int row = _batch.Add(prompt[slot.PromptFed++], slot.Position++, slot.SequenceId, logits: last);
+                if (last) slot.OutputRow = row;
+            }
+        }
+    }
+
+    /// <summary>Records the teacher's distribution at this position, samples, and says whether the sequence is done.</summary>
+    Completion? Advance(Slot slot)
+    {
+        ReadOnlySpan<float> logits = _context.GetLogits(slot.OutputRow);
+        Observer?.Invoke(slot.Request.Index, slot.Tokens.Count, logits);
+        float logSumExp = slot.Capture(logits);
+        int token = slot.Sampler.Sample(logits);
+        slot.Tokens.Add(token);
+        slot.SampledLogprobs.Add(logits[token] - logSumExp);
+
+        bool stopped = slot.Text.Append(_teacher.Vocab.TokenToPiece(token, special: false));
+        FinishReason? reason =
+            !_options.IgnoreEndOfGeneration && _teacher.Vocab.IsEog(token) ? FinishReason.EndOfGeneration
+            : stopped ? FinishReason.Stop
+            : slot.Tokens.Count >= slot.Request.MaxTokens || slot.Position >= _contextPerSequence ? FinishReason.Length
+            : null;
+        if (reason is null) { slot.NextToken = token; slot.IsDecoding = true; return null; }
+        return slot.Finish(reason.Value);
+    }
+
+    public void Dispose()
+    {
+        _batch.Dispose();
+        _context.Dispose();
+    }
+
+    /// <summary>One sequence in flight: its KV sequence id, progress through the prompt and what it generated so far.</summary>
+    sealed class Slot(int sequenceId, GenerationRequest request, int topK)
+    {
+        public int SequenceId { get; } = sequenceId;
+        public GenerationRequest Request { get; } = request;
+        public TokenSampler Sampler { get; } = new(request.Sampling, request.Index);
+        public CompletionText Text { get; } = new(request.StopStrings);
+        public int PromptFed, Position, NextToken, OutputRow = -1;
+        public bool IsDecoding;
+        public readonly List<int> Tokens = [];
+        public readonly List<float> SampledLogprobs = [], TailMass = [];
+        readonly List<int> _topIds = [];
+        readonly List<float> _topLogprobs = [];
+        readonly int[] _ids = new int[topK];
+        readonly float[] _logprobs = new float[topK];
+
+        public float Capture(ReadOnlySpan<float> logits)
+        {
+            float logSumExp = TopKLogprobs.Capture(logits, _ids, _logprobs);
+            _topIds.AddRange(_ids);
+            _topLogprobs.AddRange(_logprobs);
+            TailMass.Add(TopKLogprobs.TailMass(_logprobs));
+            return logSumExp;
+        }
+
+        public Completion Finish(FinishReason reason) => new()
+        {
+            Index = Request.Index, PromptTokenCount = Request.PromptTokens.Length, Text = Text.Text, FinishReason = reason,
+            InvalidCharacters = Text.InvalidCharacters, TopK = _ids.Length, TokenIds = [.. Tokens], SampledLogprobs = [.. SampledLogprobs],
+            TopIds = [.. _topIds], TopLogprobs = [.. _topLogprobs], TailMass = [.. TailMass],
+        };
+    }
+}
