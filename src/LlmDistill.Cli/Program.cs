@@ -1,1 +1,3 @@
-return 0;
+using LlmDistill.Cli;
+
+return LlmDistillCli.Run(args, Console.Out, Console.Error);
