@@ -1,0 +1,249 @@
+using System.Text.Json;
+
+namespace LlmDistill.Tokenization;
+
+/// <summary>
+/// Reads a Hugging Face <c>tokenizer.json</c> (and optionally <c>tokenizer_config.json</c>) into a
+/// <see cref="TokenizerVocabulary"/> the way llama.cpp's converter would lay it out in a GGUF:
+/// ids with no token become unused <c>[PAD{id}]</c>; added tokens become control tokens when special
+/// (or when they look special, <c>&lt;|...|&gt;</c>, as the converter does) and user-defined otherwise.
+/// Only byte-level BPE tokenizers are supported.
+/// </summary>
+public static class HuggingFaceTokenizerImport
+{
+    /// <summary>Split regexes of known Hugging Face pre-tokenizers, mapped to llama.cpp's pre-tokenizer name.</summary>
+    static readonly Dictionary<string, string> PreBySplitRegex = new(StringComparer.Ordinal)
+    {
+        [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = PreTokenizerNames.Qwen2,
+        [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = PreTokenizerNames.LlamaBpe,
+    };
+
+    /// <param name="tokenizerJsonPath">Path of <c>tokenizer.json</c>.</param>
+    /// <param name="tokenizerConfigPath">Path of <c>tokenizer_config.json</c> (chat template, bos/eos/pad names, add_bos_token); optional.</param>
+    /// <param name="pre">llama.cpp pre-tokenizer name; when null it is recognised from the Split regex in <c>pre_tokenizer</c>.</param>
+    public static TokenizerVocabulary Load(string tokenizerJsonPath, string? tokenizerConfigPath = null, string? pre = null)
+    {
+        string file = Path.GetFileName(tokenizerJsonPath);
+        using var doc = Parse(tokenizerJsonPath);
+        var root = doc.RootElement;
+
+        var model = Required(root, "model", file, JsonValueKind.Object);
+        string modelType = Required(model, "type", file, JsonValueKind.String, "model.type").GetString()!;
+        if (modelType != "BPE")
+            throw new NotSupportedException($"{file}: model.type = '{modelType}' is not supported; only byte-level 'BPE' tokenizers are.");
+        if (!UsesByteLevel(root))
+            throw new NotSupportedException($"{file}: BPE without a ByteLevel pre-tokenizer or decoder (SentencePiece-style BPE) is not supported.");
+
+        // Token text by id, from model.vocab and added_tokens.
+        var byId = new Dictionary<int, string>();
+        var vocab = Required(model, "vocab", file, JsonValueKind.Object, "model.vocab");
+        foreach (var entry in vocab.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
+                throw new InvalidDataException($"{file}: model.vocab[\"{entry.Name}\"] is not a non-negative integer id.");
+            if (!byId.TryAdd(id, entry.Name))
+                throw new InvalidDataException($"{file}: model.vocab gives id {id} to both \"{byId[id]}\" and \"{entry.Name}\".");
+        }
+
+        var addedTypes = new Dictionary<int, TokenType>();
+        if (root.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (var token in added.EnumerateArray())
+            {
+                string where = $"added_tokens[{index++}]";
+                if (!token.TryGetProperty("id", out var idElement) || !idElement.TryGetInt32(out int id) || id < 0)
+                    throw new InvalidDataException($"{file}: {where}.id is missing or not a non-negative integer.");
+                string content = Required(token, "content", file, JsonValueKind.String, where + ".content").GetString()!;
+                bool special = token.TryGetProperty("special", out var s) && s.ValueKind == JsonValueKind.True;
+                byId[id] = content;
+                addedTypes[id] = special || LooksSpecial(content) ? TokenType.Control : TokenType.UserDefined;
+            }
+        }
+        if (byId.Count == 0) throw new InvalidDataException($"{file}: model.vocab is empty.");
+
+        int count = byId.Keys.Max() + 1;
+        var tokens = new string[count];
+        var types = new TokenType[count];
+        for (int id = 0; id < count; id++)
+        {
+            if (byId.TryGetValue(id, out var text))
+            {
+                tokens[id] = text;
+                types[id] = addedTypes.TryGetValue(id, out var t) ? t : TokenType.Normal;
+            }
+            else
+            {
+                tokens[id] = $"[PAD{id}]";
+                types[id] = TokenType.Unused;
+            }
+        }
+
+        var merges = ReadMerges(model, file);
+        pre ??= RecognisePre(root, file);
+
+        var config = tokenizerConfigPath is null ? null : ReadConfig(tokenizerConfigPath);
+        var vocabulary = new TokenizerVocabulary
+        {
+            Model = TokenizerModelKind.Gpt2,
+            Pre = pre,
+            Tokens = tokens,
+            TokenTypes = types,
+            Merges = merges,
+        };
+        if (config is not null)
+        {
+            int? IdOfConfigToken(string? name, string field)
+            {
+                if (name is null) return null;
+                return vocabulary.IdOf(name) ?? throw new InvalidDataException(
+                    $"{Path.GetFileName(tokenizerConfigPath)}: {field} \"{name}\" is not a token of {file}.");
+            }
+            vocabulary = vocabulary with
+            {
+                Special = new SpecialTokenIds(
+                    Bos: IdOfConfigToken(config.Bos, "bos_token"),
+                    Eos: IdOfConfigToken(config.Eos, "eos_token"),
+                    Pad: IdOfConfigToken(config.Pad, "pad_token"),
+                    Unk: IdOfConfigToken(config.Unk, "unk_token"),
+                    AddBos: config.AddBos,
+                    AddEos: config.AddEos),
+                ChatTemplate = config.ChatTemplate,
+            };
+        }
+        return vocabulary.Validate();
+    }
+
+    /// <summary>What llama.cpp's converter treats as special even when the file says otherwise.</summary>
+    static bool LooksSpecial(string token) =>
+        token is "<pad>" or "<mask>"
+        || (token.StartsWith("<|", StringComparison.Ordinal) && token.EndsWith("|>", StringComparison.Ordinal));
+
+    static string[] ReadMerges(JsonElement model, string file)
+    {
+        var mergesElement = Required(model, "merges", file, JsonValueKind.Array, "model.merges");
+        var merges = new string[mergesElement.GetArrayLength()];
+        int i = 0;
+        foreach (var merge in mergesElement.EnumerateArray())
+        {
+            merges[i] = merge.ValueKind switch
+            {
+                // Older files: "left right".
+                JsonValueKind.String => merge.GetString()!,
+                // Newer files: ["left", "right"].
+                JsonValueKind.Array when merge.GetArrayLength() == 2
+                    && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String
+                    => merge[0].GetString() + " " + merge[1].GetString(),
+                _ => throw new InvalidDataException($"{file}: model.merges[{i}] is neither \"left right\" nor [\"left\", \"right\"]."),
+            };
+            if (merges[i].IndexOf(' ', 1) is var space && (space <= 0 || space == merges[i].Length - 1))
+                throw new InvalidDataException($"{file}: model.merges[{i}] \"{merges[i]}\" does not have two parts.");
+            i++;
+        }
+        return merges;
+    }
+
+    static bool UsesByteLevel(JsonElement root)
+    {
+        static bool Has(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "ByteLevel")
+                || e.EnumerateObject().Any(p => Has(p.Value)),
+            JsonValueKind.Array => e.EnumerateArray().Any(Has),
+            _ => false,
+        };
+        return (root.TryGetProperty("pre_tokenizer", out var p) && Has(p)) || (root.TryGetProperty("decoder", out var d) && Has(d));
+    }
+
+    static string RecognisePre(JsonElement root, string file)
+    {
+        var splitRegexes = new List<string>();
+        bool byteLevelRegex = false;
+        void Walk(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.Array) { foreach (var x in e.EnumerateArray()) Walk(x); return; }
+            if (e.ValueKind != JsonValueKind.Object) return;
+            string? type = e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type == "Split" && e.TryGetProperty("pattern", out var pattern) && pattern.TryGetProperty("Regex", out var regex))
+                splitRegexes.Add(regex.GetString() ?? "");
+            if (type == "ByteLevel" && e.TryGetProperty("use_regex", out var useRegex) && useRegex.ValueKind == JsonValueKind.True)
+                byteLevelRegex = true;
+            if (e.TryGetProperty("pretokenizers", out var children)) Walk(children);
+        }
+        if (root.TryGetProperty("pre_tokenizer", out var preTokenizer)) Walk(preTokenizer);
+
+        if (splitRegexes.Count == 1 && !byteLevelRegex && PreBySplitRegex.TryGetValue(splitRegexes[0], out var name)) return name;
+        if (splitRegexes.Count == 0 && byteLevelRegex) return PreTokenizerNames.Gpt2;
+        string found = splitRegexes.Count == 0 ? "no Split regex" : "Split regex " + string.Join(" then ", splitRegexes.Select(r => $"'{r}'"));
+        throw new NotSupportedException(
+            $"{file}: pre_tokenizer ({found}{(byteLevelRegex ? ", ByteLevel with use_regex" : "")}) is not one this project recognises " +
+            $"(qwen2, llama-bpe, gpt-2); pass the llama.cpp pre-tokenizer name explicitly if you know it.");
+    }
+
+    sealed record Config(string? Bos, string? Eos, string? Pad, string? Unk, bool AddBos, bool AddEos, string? ChatTemplate);
+
+    static Config ReadConfig(string path)
+    {
+        string file = Path.GetFileName(path);
+        using var doc = Parse(path);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{file}: the top level is not a JSON object.");
+
+        string? TokenName(string field)
+        {
+            if (!root.TryGetProperty(field, out var v)) return null;
+            return v.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.String => v.GetString(),
+                // AddedToken objects: {"content": "<s>", ...}
+                JsonValueKind.Object when v.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String => c.GetString(),
+                _ => throw new InvalidDataException($"{file}: {field} is neither a string, null nor an object with \"content\"."),
+            };
+        }
+        bool Flag(string field) => root.TryGetProperty(field, out var v) && v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new InvalidDataException($"{file}: {field} is not a boolean."),
+        };
+        string? template = null;
+        if (root.TryGetProperty("chat_template", out var ct))
+        {
+            template = ct.ValueKind switch
+            {
+                JsonValueKind.String => ct.GetString(),
+                JsonValueKind.Null => null,
+                // Named templates: [{"name": "default", "template": "..."}, ...]
+                JsonValueKind.Array => ct.EnumerateArray()
+                    .Where(t => t.TryGetProperty("name", out var n) && n.GetString() == "default")
+                    .Select(t => t.GetProperty("template").GetString()).FirstOrDefault(),
+                _ => throw new InvalidDataException($"{file}: chat_template is neither a string nor a list of named templates."),
+            };
+        }
+        return new Config(TokenName("bos_token"), TokenName("eos_token"), TokenName("pad_token"), TokenName("unk_token"),
+            Flag("add_bos_token"), Flag("add_eos_token"), template);
+    }
+
+    static JsonDocument Parse(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: not valid JSON ({e.Message}).", e);
+        }
+    }
+
+    static JsonElement Required(JsonElement parent, string name, string file, JsonValueKind kind, string? path = null)
+    {
+        if (!parent.TryGetProperty(name, out var value))
+            throw new InvalidDataException($"{file}: {path ?? name} is missing.");
+        if (value.ValueKind != kind)
+            throw new InvalidDataException($"{file}: {path ?? name} should be a JSON {kind.ToString().ToLowerInvariant()}, found {value.ValueKind.ToString().ToLowerInvariant()}.");
+        return value;
+    }
+}
