@@ -1,0 +1,152 @@
+using LlmDistill.Teacher;
+using LlmDistill.Tests.Fixtures;
+
+namespace LlmDistill.Tests.Teacher;
+
+[Collection(TinyTeacherCollection.Name)]
+public class TestBatchedGenerator(TinyTeacherFixture teachers)
+{
+    static GeneratorOptions Options(int parallel, int topK = 20) => new() { Parallel = parallel, ContextPerSequence = 256, TopK = topK, IgnoreEndOfGeneration = true };
+
+    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests)
+    {
+        using var generator = new BatchedGenerator(teacher, options);
+        return generator.Generate(requests).OrderBy(c => c.Index).ToArray();
+    }
+
+    GenerationRequest[] Greedy(TeacherModel teacher, int count, int maxTokens) =>
+        teachers.Prompts(teacher, count).Select((p, i) => new GenerationRequest(i, p, SamplingSettings.Greedy, maxTokens)).ToArray();
+
+    [Fact]
+    public void Greedy_generation_is_the_same_for_8_sequences_batched_and_one_at_a_time()
+    {
+        var requests = Greedy(teachers.Llama, 8, 24);
+        var batched = Run(teachers.Llama, Options(8), requests);
+        var single = requests.Select(r => Run(teachers.Llama, Options(1), [r]).Single()).ToArray();
+
+        for (int r = 0; r < requests.Length; r++)
+        {
+            int[] a = batched[r].TokenIds, b = single[r].TokenIds;
+            Assert.Equal(24, a.Length);
+            int parted = Enumerable.Range(0, a.Length).FirstOrDefault(i => a[i] != b[i], -1);
+            if (parted < 0) continue;
+            // Batch shapes change float summation order; a divergence is acceptable only where the top two
+            // logits were within float noise at that step.
+            var gap = single[r].TopLogprobs[parted * 20] - single[r].TopLogprobs[parted * 20 + 1];
+            Assert.True(gap < 1e-4, $"request {r} parted at token {parted} although its top-2 gap is {gap}");
+        }
+    }
+
+    [Fact]
+    public void Captured_top_k_equals_an_independent_log_softmax_of_the_raw_logits()
+    {
+        var seen = new Dictionary<(long, int), double[]>();
+        using var generator = new BatchedGenerator(teachers.Llama, Options(4));
+        generator.Observer = (index, step, logits) =>
+        {
+            double max = double.NegativeInfinity;
+            foreach (float x in logits) max = Math.Max(max, x);
+            double sum = 0;
+            foreach (float x in logits) sum += Math.Exp(x - max);
+            double lse = max + Math.Log(sum);
+            seen[(index, step)] = logits.ToArray().Select(x => x - lse).ToArray();
+        };
+        var completions = generator.Generate(Greedy(teachers.Llama, 6, 10)).ToArray();
+
+        Assert.Equal(6 * 10, seen.Count);
+        foreach (var c in completions)
+        {
+            for (int t = 0; t < c.TokenIds.Length; t++)
+            {
+                double[] reference = seen[(c.Index, t)];
+                int[] expectedIds = Enumerable.Range(0, reference.Length).OrderByDescending(i => reference[i]).ThenBy(i => i).Take(20).ToArray();
+                var ids = c.TopIds.AsSpan(t * 20, 20).ToArray();
+                var logprobs = c.TopLogprobs.AsSpan(t * 20, 20).ToArray();
+                Assert.Equal(expectedIds, ids);
+                for (int j = 0; j < 20; j++) Assert.Equal(reference[ids[j]], logprobs[j], 1e-5);
+                Assert.Equal(reference[c.TokenIds[t]], c.SampledLogprobs[t], 1e-5);
+                Assert.Equal(1 - expectedIds.Sum(i => Math.Exp(reference[i])), c.TailMass[t], 1e-5);
+                Assert.All(logprobs, lp => Assert.True(lp <= 0));
+                for (int j = 1; j < 20; j++) Assert.True(logprobs[j - 1] >= logprobs[j]);
+                Assert.InRange(c.TailMass[t], 0f, 1f);
+                Assert.Equal(ids[0], c.TokenIds[t]); // greedy takes the best
+            }
+        }
+    }
+
+    [Fact]
+    public void More_requests_than_slots_all_finish_once_and_free_their_cache()
+    {
+        var requests = Greedy(teachers.Qwen2, 13, 5).Select((r, i) => r with { MaxTokens = 3 + i % 5 }).ToArray();
+        var completions = Run(teachers.Qwen2, Options(4), requests);
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => (long)i), completions.Select(c => c.Index));
+        Assert.All(completions, c => Assert.Equal(FinishReason.Length, c.FinishReason));
+        Assert.Equal(requests.Select(r => r.MaxTokens), completions.Select(c => c.TokenIds.Length));
+        Assert.Equal(requests.Select(r => r.PromptTokens.Length), completions.Select(c => c.PromptTokenCount));
+    }
+
+    [Fact]
+    public void Seeded_sampling_gives_the_same_completions_on_every_run()
+    {
+        var sampling = new SamplingSettings(Temperature: 1.0f, TopK: 40, TopP: 0.95f, Seed: 11);
+        var requests = teachers.Prompts(teachers.Llama, 5).Select((p, i) => new GenerationRequest(i, p, sampling, 12)).ToArray();
+        var first = Run(teachers.Llama, Options(3), requests);
+        var second = Run(teachers.Llama, Options(3), requests);
+        Assert.Equal(first.Select(c => c.TokenIds), second.Select(c => c.TokenIds));
+        Assert.NotEqual(first[0].TokenIds, first[1].TokenIds);
+        var greedy = Run(teachers.Llama, Options(3), requests.Select(r => r with { Sampling = SamplingSettings.Greedy }));
+        Assert.Contains(Enumerable.Range(0, 5), i => !first[i].TokenIds.SequenceEqual(greedy[i].TokenIds));
+    }
+
+    [Fact]
+    public void A_prompt_longer_than_the_context_fails_alone_and_the_others_complete()
+    {
+        var requests = Greedy(teachers.Llama, 3, 4).ToList();
+        requests.Insert(1, new GenerationRequest(99, Enumerable.Repeat(100, 300).ToArray(), SamplingSettings.Greedy, 4));
+        requests.Add(new GenerationRequest(98, [teachers.Llama.VocabSize + 5], SamplingSettings.Greedy, 4));
+        var completions = Run(teachers.Llama, Options(2), requests);
+        var tooLong = completions.Single(c => c.Index == 99);
+        Assert.Equal(FinishReason.Error, tooLong.FinishReason);
+        Assert.Contains("300 tokens", tooLong.Error);
+        Assert.Contains("outside the vocabulary", completions.Single(c => c.Index == 98).Error);
+        Assert.Equal(3, completions.Count(c => c.FinishReason == FinishReason.Length));
+    }
+
+    [Fact]
+    public void Generation_stops_at_a_stop_string_and_cuts_the_text_before_it()
+    {
+        var probe = Run(teachers.Llama, Options(1), [new GenerationRequest(0, teachers.Prompts(teachers.Llama, 1)[0], SamplingSettings.Greedy, 16)]).Single();
+        string stop = probe.Text.Length > 12 ? probe.Text.Substring(6, 3) : probe.Text[^2..];
+        var stopped = Run(teachers.Llama, Options(1), [new GenerationRequest(0, teachers.Prompts(teachers.Llama, 1)[0], SamplingSettings.Greedy, 16, [stop])]).Single();
+        Assert.Equal(FinishReason.Stop, stopped.FinishReason);
+        Assert.Equal(probe.Text[..probe.Text.IndexOf(stop, StringComparison.Ordinal)], stopped.Text);
+        Assert.True(stopped.TokenIds.Length <= probe.TokenIds.Length);
+    }
+
+    [Fact]
+    public void Cancellation_stops_between_steps()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var generator = new BatchedGenerator(teachers.Llama, Options(2));
+        generator.Observer = (_, step, _) => { if (step == 3) cancel.Cancel(); };
+        Assert.Throws<OperationCanceledException>(() => generator.Generate(Greedy(teachers.Llama, 4, 50), cancel.Token).ToArray());
+        Assert.True(generator.LastStats!.GeneratedTokens < 4 * 50);
+    }
+
+    [Fact]
+    public void Libllama_tokenization_of_the_real_vocabulary_round_trips_text()
+    {
+        string[] samples =
+        [
+            "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May.",
+            "def f(x):\n\treturn x ** 2  # square\n", "12345678901234567890 + 0.5 = ?", "naïve café — 東京 🚀 emoji",
+            "<|im_start|>user\nhi<|im_end|>", "   leading and trailing spaces   ",
+        ];
+        foreach (string text in samples)
+        {
+            int[] ids = teachers.Qwen2.Tokenize(text, addSpecial: false);
+            Assert.NotEmpty(ids);
+            Assert.Equal(text, teachers.Qwen2.Vocab.Detokenize(ids));
+        }
+    }
+}
