@@ -2,7 +2,7 @@ using LlmDistill.Native;
 
 namespace LlmDistill.Tests.Native;
 
-/// <summary>Decoding on a tiny one-block llama with random weights (see <see cref="VocabOnlyGguf"/>).</summary>
+/// <summary>Decoding on a tiny one-block llama with random weights (see <see cref="TinyLlamaGguf"/>).</summary>
 [Collection(LlamaCollection.Name)]
 public sealed class TestLlamaContext : IDisposable
 {
@@ -12,7 +12,7 @@ public sealed class TestLlamaContext : IDisposable
 
     public TestLlamaContext()
     {
-        VocabOnlyGguf.Write(_path, withWeights: true);
+        TinyLlamaGguf.Write(_path, withWeights: true);
         _model = LlamaModel.Load(_path, new LlamaModelOptions { GpuLayers = 0 });
         _ctx = _model.CreateContext(new LlamaContextOptions
         {
@@ -28,12 +28,12 @@ public sealed class TestLlamaContext : IDisposable
         File.Delete(_path);
     }
 
-    private int Piece(string p) => 3 + 256 + Array.IndexOf(VocabOnlyGguf.Pieces, p);
+    private int Piece(string p) => 3 + 256 + Array.IndexOf(TinyLlamaGguf.Pieces, p);
 
     [Fact]
     public void The_model_and_context_report_their_sizes()
     {
-        Assert.Equal(VocabOnlyGguf.NEmbd, _model.EmbeddingLength);
+        Assert.Equal(TinyLlamaGguf.NEmbd, _model.EmbeddingLength);
         Assert.Equal(1, _model.LayerCount);
         Assert.Equal(256, _model.TrainContextLength);
         Assert.True(_model.ParameterCount > 0);
@@ -45,8 +45,8 @@ public sealed class TestLlamaContext : IDisposable
     [Fact]
     public void A_batch_of_two_sequences_decodes_like_each_sequence_alone()
     {
-        int[] a = [VocabOnlyGguf.Bos, Piece("▁hello"), Piece("▁world")];
-        int[] b = [VocabOnlyGguf.Bos, Piece("▁wor")];
+        int[] a = [TinyLlamaGguf.Bos, Piece("▁hello"), Piece("▁world")];
+        int[] b = [TinyLlamaGguf.Bos, Piece("▁wor")];
         using var batch = new LlamaBatchBuffer(8);
         for (int i = 0; i < a.Length; i++) batch.Add(a[i], i, 0, logits: i == a.Length - 1);
         for (int i = 0; i < b.Length; i++) batch.Add(b[i], i, 1, logits: i == b.Length - 1);
@@ -78,7 +78,7 @@ public sealed class TestLlamaContext : IDisposable
         {
             ContextSize = 256, SequenceCount = 2, Threads = 1, KvUnified = true,
         });
-        ctx.Decode([VocabOnlyGguf.Bos, Piece("▁hello"), Piece("▁world")]);
+        ctx.Decode([TinyLlamaGguf.Bos, Piece("▁hello"), Piece("▁world")]);
         Assert.Equal(2, ctx.SequencePositionMax(0));
         ctx.CopySequence(0, 1);
         Assert.Equal(2, ctx.SequencePositionMax(1));
@@ -95,7 +95,7 @@ public sealed class TestLlamaContext : IDisposable
     [Fact]
     public void Greedy_sampling_picks_the_arg_max()
     {
-        _ctx.Decode([VocabOnlyGguf.Bos, Piece("▁hello")]);
+        _ctx.Decode([TinyLlamaGguf.Bos, Piece("▁hello")]);
         float[] logits = _ctx.GetLogits(-1).ToArray();
         int argMax = Array.IndexOf(logits, logits.Max());
         using var chain = new LlamaSamplerChain().AddGreedy();
@@ -128,7 +128,7 @@ public sealed class TestLlamaContext : IDisposable
     {
         _model.Dispose();
         Assert.False(_model.Handle.IsClosed); // the context still holds a reference: released with the context
-        _ctx.Decode([VocabOnlyGguf.Bos]);
+        _ctx.Decode([TinyLlamaGguf.Bos]);
         Assert.Equal(_ctx.VocabSize, _ctx.GetLogits(-1).Length);
     }
 }

@@ -12,7 +12,7 @@ public sealed class TestLlamaVocab : IDisposable
 
     public TestLlamaVocab()
     {
-        VocabOnlyGguf.Write(_path);
+        TinyLlamaGguf.Write(_path);
         _model = LlamaModel.Load(_path, new LlamaModelOptions { VocabOnly = true, GpuLayers = 0 });
     }
 
@@ -38,16 +38,16 @@ public sealed class TestLlamaVocab : IDisposable
     public void Vocabulary_size_and_special_tokens_are_read()
     {
         LlamaVocab v = _model.Vocab;
-        Assert.Equal(3 + 256 + VocabOnlyGguf.Pieces.Length, v.Count);
+        Assert.Equal(3 + 256 + TinyLlamaGguf.Pieces.Length, v.Count);
         Assert.Equal(LlamaVocabType.Spm, v.Type);
-        Assert.Equal(VocabOnlyGguf.Bos, v.Bos);
-        Assert.Equal(VocabOnlyGguf.Eos, v.Eos);
+        Assert.Equal(TinyLlamaGguf.Bos, v.Bos);
+        Assert.Equal(TinyLlamaGguf.Eos, v.Eos);
         Assert.True(v.AddsBos);
-        Assert.True(v.IsEog(VocabOnlyGguf.Eos));
-        Assert.False(v.IsEog(VocabOnlyGguf.ByteToken((byte)'a')));
-        Assert.True(v.IsControl(VocabOnlyGguf.Bos));
-        Assert.True(v.GetAttributes(VocabOnlyGguf.ByteToken(0x41)).HasFlag(LlamaTokenAttr.Byte));
-        Assert.Equal("▁hello", v.GetText(3 + 256 + Array.IndexOf(VocabOnlyGguf.Pieces, "▁hello")));
+        Assert.True(v.IsEog(TinyLlamaGguf.Eos));
+        Assert.False(v.IsEog(TinyLlamaGguf.ByteToken((byte)'a')));
+        Assert.True(v.IsControl(TinyLlamaGguf.Bos));
+        Assert.True(v.GetAttributes(TinyLlamaGguf.ByteToken(0x41)).HasFlag(LlamaTokenAttr.Byte));
+        Assert.Equal("▁hello", v.GetText(3 + 256 + Array.IndexOf(TinyLlamaGguf.Pieces, "▁hello")));
         Assert.Throws<ArgumentOutOfRangeException>(() => v.GetText(v.Count));
     }
 
@@ -57,7 +57,7 @@ public sealed class TestLlamaVocab : IDisposable
         LlamaVocab v = _model.Vocab;
         int[] withBos = v.Tokenize("hello world", addSpecial: true, parseSpecial: false);
         int[] without = v.Tokenize("hello world", addSpecial: false, parseSpecial: false);
-        Assert.Equal(VocabOnlyGguf.Bos, withBos[0]);
+        Assert.Equal(TinyLlamaGguf.Bos, withBos[0]);
         Assert.Equal(without, withBos[1..]);
         Assert.Equal(["▁hello", "▁world"], without.Select(v.GetText));
         Assert.Equal("hello world", v.Detokenize(without).TrimStart());
@@ -87,15 +87,15 @@ public sealed class TestLlamaVocab : IDisposable
     public void Special_tokens_render_only_when_asked()
     {
         LlamaVocab v = _model.Vocab;
-        Assert.Equal("<s>", Encoding.UTF8.GetString(v.TokenToPiece(VocabOnlyGguf.Bos, special: true)));
-        Assert.Empty(v.TokenToPiece(VocabOnlyGguf.Bos, special: false));
-        Assert.Equal([VocabOnlyGguf.Bos], v.Tokenize("<s>", addSpecial: false, parseSpecial: true));
+        Assert.Equal("<s>", Encoding.UTF8.GetString(v.TokenToPiece(TinyLlamaGguf.Bos, special: true)));
+        Assert.Empty(v.TokenToPiece(TinyLlamaGguf.Bos, special: false));
+        Assert.Equal([TinyLlamaGguf.Bos], v.Tokenize("<s>", addSpecial: false, parseSpecial: true));
     }
 
     [Fact]
     public void The_model_chat_template_is_read_and_applied()
     {
-        Assert.Equal(VocabOnlyGguf.ChatTemplate, _model.GetChatTemplate());
+        Assert.Equal(TinyLlamaGguf.ChatTemplate, _model.GetChatTemplate());
         string text = _model.ApplyChatTemplate([new("user", "Hi")], addAssistant: true);
         Assert.Equal("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", text);
     }

@@ -7,7 +7,7 @@ namespace LlmDistill.Tests.Native;
 /// ("llama") vocabulary of &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, 256 byte-fallback tokens and a few word pieces.
 /// Loadable with LlamaModelOptions.VocabOnly = true. Written from the GGUF spec, just for the binding's tests.
 /// </summary>
-internal static class VocabOnlyGguf
+internal static class TinyLlamaGguf
 {
     public const int Unk = 0, Bos = 1, Eos = 2, FirstByte = 3;
 
