@@ -125,14 +125,14 @@ public sealed unsafe class LlamaContext : IDisposable
         return ok;
     }
 
-    /// <summary>Makes positions [p0, p1) of src also belong to dst (shares cells; no copy of data).</summary>
+    /// <summary>Makes positions [p0, p1) of src also belong to dst (unified KV: shares cells; otherwise copies the stream).</summary>
     public void CopySequence(int srcSeqId, int dstSeqId, int p0 = -1, int p1 = -1)
     {
         LlamaNative.llama_memory_seq_cp(Memory, srcSeqId, dstSeqId, p0, p1);
         GC.KeepAlive(Handle);
     }
 
-    /// <summary>Removes every sequence except seqId.</summary>
+    /// <summary>Removes every sequence except seqId (with KvUnified = false llama.cpp only clears seqId's own cell stream).</summary>
     public void KeepSequence(int seqId) { LlamaNative.llama_memory_seq_keep(Memory, seqId); GC.KeepAlive(Handle); }
 
     /// <summary>Largest position in the sequence, -1 if empty.</summary>

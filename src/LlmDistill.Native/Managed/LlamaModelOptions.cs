@@ -9,7 +9,7 @@ public sealed record LlamaModelOptions
     /// <summary>true: mmap the file; false: read it into memory; null: llama.cpp decides (LLAMA_LOAD_MODE_AUTO).</summary>
     public bool? UseMmap { get; init; }
 
-    /// <summary>Load only the vocabulary and metadata, no weights.</summary>
+    /// <summary>Load only the vocabulary and metadata, no weights (hyper-parameter getters such as n_ctx_train then return 0; no context can be created).</summary>
     public bool VocabOnly { get; init; }
 
     /// <summary>Validate tensor data while loading (slow).</summary>
