@@ -1,1 +1,84 @@
-namespace LlmDistill.Benchmarks; public static class Program { public static int Main() => 0; }
+using System.Diagnostics;
+using LlmDistill.Models;
+using LlmDistill.Native;
+using LlmDistill.Teacher;
+using LlmDistill.Tokenization;
+
+namespace LlmDistill.Benchmarks;
+
+/// <summary>
+/// Teacher generation throughput: tokens/s for 1, 4, 8, 16 parallel sequences (64 prompt + 64 generated tokens
+/// each, one wave, as llama-batched-bench measures), with and without top-20 capture, on a random-weight model
+/// with Qwen2.5-0.5B's shapes quantized to Q8_0 by llama_model_quantize. The model is cached between runs.
+/// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks [-- --repeats 3 --parallel 1,4,8,16 --prompt 64 --generate 64]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
+        int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
+        string model = StringArg(args, "--model") ?? EnsureModel();
+        Console.WriteLine($"model {model} ({new FileInfo(model).Length / 1e6:F0} MB), {Environment.ProcessorCount} cores, {prompt} prompt + {generate} generated tokens per sequence, median of {repeats}");
+
+        using var teacher = TeacherModel.Load(model);
+        var random = new Random(1234);
+        Console.WriteLine("| parallel | capture | total tokens/s | generated tokens/s | wall s (min / median / max) |");
+        Console.WriteLine("|---:|---|---:|---:|---|");
+        foreach (int parallel in parallels)
+        {
+            var requests = Enumerable.Range(0, parallel)
+                .Select(i => new GenerationRequest(i, Enumerable.Range(0, prompt).Select(_ => random.Next(200, 150000)).ToArray(), SamplingSettings.Greedy, generate))
+                .ToArray();
+            var medians = new Dictionary<bool, double>();
+            foreach (bool capture in new[] { false, true })
+            {
+                using var generator = new BatchedGenerator(teacher, new GeneratorOptions
+                {
+                    Parallel = parallel, ContextPerSequence = prompt + generate + 1, BatchSize = Math.Max(512, parallel * prompt),
+                    TopK = topK, CaptureDistribution = capture, IgnoreEndOfGeneration = true,
+                });
+                generator.Generate(requests.Take(1).Select(r => r with { MaxTokens = 2 })).ToArray(); // warm-up
+                var walls = new List<double>();
+                for (int r = 0; r < repeats; r++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    int tokens = generator.Generate(requests).Sum(c => c.TokenIds.Length);
+                    walls.Add(clock.Elapsed.TotalSeconds);
+                    if (tokens != parallel * generate) throw new InvalidOperationException($"generated {tokens} tokens, expected {parallel * generate}");
+                }
+                walls.Sort();
+                double median = walls[walls.Count / 2];
+                medians[capture] = median;
+                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {parallel * (prompt + generate) / median:F1} | {parallel * generate / median:F1} | {walls[0]:F2} / {median:F2} / {walls[^1]:F2} |");
+            }
+            Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0}% wall |  |  |");
+        }
+        return 0;
+    }
+
+    /// <summary>A random-weight model with Qwen2.5-0.5B's shapes, written as F16 by our writer, then quantized to Q8_0 by llama.cpp.</summary>
+    static string EnsureModel()
+    {
+        string cache = Path.Combine(Environment.GetEnvironmentVariable("LLMDISTILL_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "llmdistill"), "bench");
+        Directory.CreateDirectory(cache);
+        string q8 = Path.Combine(cache, "random-qwen2.5-0.5b-shape-q8_0.gguf");
+        if (File.Exists(q8)) return q8;
+
+        string f16 = Path.Combine(cache, "random-qwen2.5-0.5b-shape-f16.gguf");
+        string folder = Path.Combine(AppContext.BaseDirectory, "testdata", "qwen3");
+        var vocabulary = HuggingFaceTokenizerImport.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"))
+            .PadTo(LlamaModelConfig.Qwen25_0_5B.VocabSize);
+        var clock = Stopwatch.StartNew();
+        ModelGgufWriter.Write(f16, LlamaModelConfig.Qwen25_0_5B, vocabulary, RandomLlamaWeights.Create(seed: 7), Gguf.GgmlType.F16, "random-qwen2.5-0.5b-shape");
+        Console.WriteLine($"wrote {f16} in {clock.Elapsed.TotalSeconds:F1} s");
+        clock.Restart();
+        LlamaQuantizer.Quantize(f16, q8, LlamaFtype.MostlyQ8_0);
+        Console.WriteLine($"quantized to {q8} in {clock.Elapsed.TotalSeconds:F1} s");
+        File.Delete(f16);
+        return q8;
+    }
+
+    static string? StringArg(string[] args, string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+    static int IntArg(string[] args, string name, int fallback) => StringArg(args, name) is { } v ? int.Parse(v) : fallback;
+}

@@ -79,7 +79,7 @@ public sealed class BatchedGenerator : IDisposable
                         var request = pending.Current;
                         string? problem = Check(request);
                         if (problem is not null) { yield return Completion.Failed(request.Index, request.PromptTokens.Length, _options.TopK, problem); continue; }
-                        slots[s] = new Slot(s, request, _options.TopK);
+                        slots[s] = new Slot(s, request, _options.CaptureDistribution ? _options.TopK : 0);
                         promptTokens += request.PromptTokens.Length;
                     }
                 }
@@ -149,10 +149,9 @@ public sealed class BatchedGenerator : IDisposable
     {
         ReadOnlySpan<float> logits = _context.GetLogits(slot.OutputRow);
         Observer?.Invoke(slot.Request.Index, slot.Tokens.Count, logits);
-        float logSumExp = slot.Capture(logits);
         int token = slot.Sampler.Sample(logits);
         slot.Tokens.Add(token);
-        slot.SampledLogprobs.Add(logits[token] - logSumExp);
+        if (_options.CaptureDistribution) slot.SampledLogprobs.Add(logits[token] - slot.Capture(logits));
 
         bool stopped = slot.Text.Append(_teacher.Vocab.TokenToPiece(token, special: false));
         FinishReason? reason =

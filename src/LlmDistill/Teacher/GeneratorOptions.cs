@@ -11,6 +11,9 @@ public sealed record GeneratorOptions
     public int BatchSize { get; init; } = 512;
     /// <summary>How many of the teacher's most likely tokens to record per position (0 = only the sampled token).</summary>
     public int TopK { get; init; } = 20;
+    /// <summary>Record log-probabilities at all (false: token ids only; the per-token distribution arrays stay empty).
+    /// Benchmarks switch it off to measure what capture costs.</summary>
+    public bool CaptureDistribution { get; init; } = true;
     /// <summary>CPU threads for llama.cpp (0 = one per core).</summary>
     public int Threads { get; init; } = 0;
     /// <summary>Keep generating past end-of-generation tokens (benchmarks want fixed lengths).</summary>
