@@ -56,6 +56,21 @@ public sealed class TestGgmlDequantizer
     }
 
     [Fact]
+    public void Q8_0_vector_and_scalar_paths_agree_bit_for_bit()
+    {
+        var bytes = RandomBytes(40 * 34, seed: 9);
+        for (var b = 0; b < 40; b++)
+        {
+            PutHalf(bytes, b * 34, (ushort)(0x2000 + b * 97)); // assorted finite scales
+        }
+        var vector = new float[40 * 32];
+        var scalar = new float[40 * 32];
+        LegacyQuantDequantizer.Q8_0Vector(bytes, vector);
+        LegacyQuantDequantizer.Q8_0Scalar(bytes, scalar);
+        TestGgufWriter.AssertBitsEqual(scalar, vector);
+    }
+
+    [Fact]
     public void Q4_0_puts_low_nibbles_first_and_high_nibbles_second_minus_8()
     {
         var bytes = new byte[2 * 18];
