@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace LlmDistill.Gguf;
 
@@ -18,17 +17,17 @@ internal sealed class BoundedFileReader
     /// <summary>Longest string accepted (1 GiB, the limit llama.cpp's reader uses too).</summary>
     public const long MaxStringBytes = 1L << 30;
 
-    private readonly SafeFileHandle _handle;
+    private readonly GgufDataSource _source;
     private readonly byte[] _window;
     private long _windowStart;
     private int _windowLength;
 
-    public BoundedFileReader(SafeFileHandle handle, long length, string path)
+    public BoundedFileReader(GgufDataSource source, string path)
     {
-        _handle = handle;
-        Length = length;
+        _source = source;
+        Length = source.Length;
         Path = path;
-        _window = new byte[(int)Math.Clamp(length, 16, 64 * 1024)];
+        _window = new byte[(int)Math.Clamp(Length, 16, 64 * 1024)];
     }
 
     public string Path { get; }
@@ -147,7 +146,7 @@ internal sealed class BoundedFileReader
         var want = (int)Math.Min(_window.Length, Length - Position);
         while (_windowLength < want)
         {
-            var n = RandomAccess.Read(_handle, _window.AsSpan(_windowLength, want - _windowLength), _windowStart + _windowLength);
+            var n = _source.Read(_window.AsSpan(_windowLength, want - _windowLength), _windowStart + _windowLength);
             if (n == 0)
             {
                 throw Error(field, fieldOffset, "could not be read: the file ended early (was it changed while reading?)");
@@ -160,7 +159,7 @@ internal sealed class BoundedFileReader
     {
         while (destination.Length > 0)
         {
-            var n = RandomAccess.Read(_handle, destination, Position);
+            var n = _source.Read(destination, Position);
             if (n == 0)
             {
                 throw Error(field, fieldOffset, "could not be read: the file ended early (was it changed while reading?)");

@@ -1,6 +1,5 @@
 using System.Buffers;
 using LlmDistill.Gguf.Dequantization;
-using Microsoft.Win32.SafeHandles;
 
 namespace LlmDistill.Gguf;
 
@@ -14,14 +13,14 @@ public sealed class GgufFile : IDisposable
     // Tensor data is decoded through a buffer of about this many bytes, so decoding never copies a whole tensor's bytes.
     private const int DecodeChunkBytes = 1 << 20;
 
-    private readonly SafeFileHandle _handle;
+    private readonly GgufDataSource _source;
     private readonly Dictionary<string, GgufTensorInfo> _byName;
 
-    private GgufFile(string path, SafeFileHandle handle, long length, GgufHeaderParser.Result header)
+    private GgufFile(string path, GgufDataSource source, GgufHeaderParser.Result header)
     {
         Path = path;
-        _handle = handle;
-        Length = length;
+        _source = source;
+        Length = source.Length;
         Version = header.Version;
         Metadata = header.Metadata;
         Tensors = header.Tensors;
@@ -53,20 +52,31 @@ public sealed class GgufFile : IDisposable
     public static GgufFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        return Open(GgufDataSource.OpenFile(path), path);
+    }
+
+    /// <summary>
+    /// Reads a GGUF image held in memory (e.g. in tests); <paramref name="name"/> stands for the path in messages.
+    /// The memory must stay unchanged while the returned object is used.
+    /// </summary>
+    public static GgufFile Open(ReadOnlyMemory<byte> bytes, string name = "<memory>") =>
+        Open(GgufDataSource.FromMemory(bytes), name);
+
+    private static GgufFile Open(GgufDataSource source, string path)
+    {
         if (!BitConverter.IsLittleEndian)
         {
+            source.Dispose();
             throw new PlatformNotSupportedException("LlmDistill.Gguf reads little-endian GGUF files on little-endian machines only");
         }
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
-            var length = RandomAccess.GetLength(handle);
-            var header = GgufHeaderParser.Parse(new BoundedFileReader(handle, length, path));
-            return new GgufFile(path, handle, length, header);
+            var header = GgufHeaderParser.Parse(new BoundedFileReader(source, path));
+            return new GgufFile(path, source, header);
         }
         catch
         {
-            handle.Dispose();
+            source.Dispose();
             throw;
         }
     }
@@ -102,7 +112,7 @@ public sealed class GgufFile : IDisposable
         var position = DataStart + info.Offset + byteOffset;
         while (destination.Length > 0)
         {
-            var n = RandomAccess.Read(_handle, destination, position);
+            var n = _source.Read(destination, position);
             if (n == 0)
             {
                 throw new GgufFormatException(Path, $"tensor '{info.Name}' data", position, "could not be read: the file ended early (was it truncated after opening?)");
@@ -160,7 +170,7 @@ public sealed class GgufFile : IDisposable
     /// <summary>The named tensor decoded to float.</summary>
     public float[] ReadTensorAsFloat(string name) => DequantizeToFloat(GetTensor(name));
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _source.Dispose();
 
     private void CheckOwned(GgufTensorInfo info)
     {
