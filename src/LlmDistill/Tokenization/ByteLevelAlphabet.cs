@@ -34,7 +34,8 @@ public static class ByteLevelAlphabet
     /// <summary>UTF-8 bytes of <paramref name="text"/> written in the byte-level alphabet.</summary>
     public static string Encode(ReadOnlySpan<char> text)
     {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text.ToArray());
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(text)];
+        System.Text.Encoding.UTF8.GetBytes(text, bytes);
         return Encode(bytes);
     }
 

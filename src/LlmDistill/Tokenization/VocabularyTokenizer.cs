@@ -7,7 +7,8 @@ namespace LlmDistill.Tokenization;
 /// A tokenizer rebuilt from a byte-level BPE <see cref="TokenizerVocabulary"/> that gives llama.cpp's token ids:
 /// special/user-defined tokens are cut out of the text first (longest first, as llama.cpp does), each remaining
 /// fragment is split by <see cref="LlamaCppPreTokenizer"/> and each word is encoded by Microsoft.ML.Tokenizers'
-/// <see cref="BpeTokenizer"/> (byte-level). Thread-safe for concurrent Encode/Decode.
+/// <see cref="BpeTokenizer"/> (byte-level). Encode and Decode keep no per-call state on the instance (parallel
+/// encoding was checked to give the serial ids).
 /// </summary>
 public sealed class VocabularyTokenizer
 {
@@ -99,8 +100,8 @@ public sealed class VocabularyTokenizer
     /// <summary>Splits text into (offset, length, special id) runs; id is -1 for plain text.</summary>
     List<(int Offset, int Length, int Id)> Partition(string text, bool parseSpecial)
     {
-        var runs = new List<(int Offset, int Length, int Id)> { (0, text.Length, -1) };
         if (text.Length == 0) return [];
+        var runs = new List<(int Offset, int Length, int Id)> { (0, text.Length, -1) };
         foreach (var (token, id, control) in _specials)
         {
             if (control && !parseSpecial) continue;
