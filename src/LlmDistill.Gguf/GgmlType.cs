@@ -41,4 +41,7 @@ public enum GgmlType : uint
     NVFP4 = 40,
     Q1_0 = 41,
     Q2_0 = 42,
+
+    /// <summary>GGML_TYPE_COUNT: not a type; llama.cpp's parameter structs use it for "not set".</summary>
+    Count = 43,
 }

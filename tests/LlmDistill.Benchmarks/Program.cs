@@ -30,28 +30,33 @@ public static class Program
             var requests = Enumerable.Range(0, parallel)
                 .Select(i => new GenerationRequest(i, Enumerable.Range(0, prompt).Select(_ => random.Next(200, 150000)).ToArray(), SamplingSettings.Greedy, generate))
                 .ToArray();
-            var medians = new Dictionary<bool, double>();
-            foreach (bool capture in new[] { false, true })
+            // Both generators stay loaded and run alternately, so capture on/off see the same machine state (paired A/B).
+            var generators = new[] { false, true }.ToDictionary(capture => capture, capture => new BatchedGenerator(teacher, new GeneratorOptions
             {
-                using var generator = new BatchedGenerator(teacher, new GeneratorOptions
-                {
-                    Parallel = parallel, ContextPerSequence = prompt + generate + 1, BatchSize = Math.Max(512, parallel * prompt),
-                    TopK = topK, CaptureDistribution = capture, IgnoreEndOfGeneration = true,
-                });
-                generator.Generate(requests.Take(1).Select(r => r with { MaxTokens = 2 })).ToArray(); // warm-up
-                var walls = new List<double>();
-                for (int r = 0; r < repeats; r++)
+                Parallel = parallel, ContextPerSequence = prompt + generate + 1, BatchSize = Math.Max(512, parallel * prompt),
+                TopK = topK, CaptureDistribution = capture, IgnoreEndOfGeneration = true,
+            }));
+            var walls = generators.Keys.ToDictionary(capture => capture, _ => new List<double>());
+            foreach (var generator in generators.Values) generator.Generate(requests.Take(1).Select(r => r with { MaxTokens = 2 })).ToArray(); // warm-up
+            for (int r = 0; r < repeats; r++)
+            {
+                foreach (var (capture, generator) in generators)
                 {
                     var clock = Stopwatch.StartNew();
                     int tokens = generator.Generate(requests).Sum(c => c.TokenIds.Length);
-                    walls.Add(clock.Elapsed.TotalSeconds);
+                    walls[capture].Add(clock.Elapsed.TotalSeconds);
                     if (tokens != parallel * generate) throw new InvalidOperationException($"generated {tokens} tokens, expected {parallel * generate}");
                 }
-                walls.Sort();
-                double median = walls[walls.Count / 2];
-                medians[capture] = median;
-                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {parallel * (prompt + generate) / median:F1} | {parallel * generate / median:F1} | {walls[0]:F2} / {median:F2} / {walls[^1]:F2} |");
             }
+            var medians = new Dictionary<bool, double>();
+            foreach (var (capture, list) in walls)
+            {
+                list.Sort();
+                double median = list[list.Count / 2];
+                medians[capture] = median;
+                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {parallel * (prompt + generate) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |");
+            }
+            foreach (var generator in generators.Values) generator.Dispose();
             Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0}% wall |  |  |");
         }
         return 0;

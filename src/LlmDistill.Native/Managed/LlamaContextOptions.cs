@@ -1,3 +1,4 @@
+using LlmDistill.Gguf;
 namespace LlmDistill.Native;
 
 /// <summary>Options for <see cref="LlamaModel.CreateContext"/>; null keeps llama_context_default_params()'s value.</summary>

@@ -1,3 +1,4 @@
+using LlmDistill.Gguf;
 using System.Diagnostics;
 using LlmDistill.Native;
 

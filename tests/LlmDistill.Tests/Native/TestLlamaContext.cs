@@ -1,3 +1,4 @@
+using LlmDistill.Gguf;
 using LlmDistill.Native;
 
 namespace LlmDistill.Tests.Native;

@@ -21,7 +21,7 @@ public class TestVocabularyTokenizer(Qwen3VocabularyFixture qwen3)
     /// small-default-llama-tokenize.jsonl: on a tiny model written by ModelGgufWriter with
     /// SmallByteLevelVocabulary.Create() (pre = default); the first 400 of 3000 strings, all of which matched.
     /// </summary>
-    static IReadOnlyList<GoldenCase> Golden(string file) => File.ReadLines(SourceTree.TestFile("Tokenization", "golden", file))
+    static IReadOnlyList<GoldenCase> Golden(string file) => File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Tokenization", "golden", file))
         .Where(line => line.Length > 0 && line[0] == '{')
         .Select(line =>
         {

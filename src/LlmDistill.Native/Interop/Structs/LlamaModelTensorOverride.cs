@@ -1,3 +1,4 @@
+using LlmDistill.Gguf;
 using System.Runtime.InteropServices;
 
 namespace LlmDistill.Native;
