@@ -150,9 +150,11 @@ public sealed class BatchedGenerator : IDisposable
     {
         ReadOnlySpan<float> logits = _context.GetLogits(slot.OutputRow);
         Observer?.Invoke(slot.Request.Index, slot.Tokens.Count, logits);
-        int token = slot.Sampler.Sample(logits);
+        float logSumExp = _options.CaptureDistribution ? slot.Capture(logits) : float.NaN;
+        // Greedy with a capture already knows the best id (same tie rule as ArgMax): no second pass over the vocabulary.
+        int token = slot.Request.Sampling.IsGreedy && slot.CapturedBest is int best ? best : slot.Sampler.Sample(logits);
         slot.Tokens.Add(token);
-        if (_options.CaptureDistribution) slot.SampledLogprobs.Add(logits[token] - slot.Capture(logits));
+        if (_options.CaptureDistribution) slot.SampledLogprobs.Add(logits[token] - logSumExp);
 
         bool stopped = slot.Text.Append(_teacher.Vocab.TokenToPiece(token, special: false));
         FinishReason? reason =
@@ -185,6 +187,9 @@ public sealed class BatchedGenerator : IDisposable
         readonly List<float> _topLogprobs = [];
         readonly int[] _ids = new int[topK];
         readonly float[] _logprobs = new float[topK];
+
+        /// <summary>The most likely id at the last captured position, when top-k ≥ 1.</summary>
+        public int? CapturedBest => _ids.Length > 0 ? _ids[0] : null;
 
         public float Capture(ReadOnlySpan<float> logits)
         {

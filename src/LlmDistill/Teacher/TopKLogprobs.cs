@@ -90,14 +90,17 @@ public static class TopKLogprobs
         for (int i = 0; i < k; i++) { ids[i] = i; values[i] = logits[i]; }
         for (int i = k / 2 - 1; i >= 0; i--) SiftDown(ids, values, i, k);
 
-        for (int v = k; v < logits.Length; v++)
+        // Once the heap is full almost no logit beats its root, so whole vectors are skipped with one comparison.
+        int v = k, width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
         {
-            float x = logits[v];
-            // Equal values keep the lower id already in the heap (v is larger than every id seen so far).
-            if (x <= values[0]) continue;
-            ids[0] = v; values[0] = x;
-            SiftDown(ids, values, 0, k);
+            for (; v + width <= logits.Length; v += width)
+            {
+                if (!Vector.GreaterThanAny(new Vector<float>(logits.Slice(v, width)), new Vector<float>(values[0]))) continue;
+                for (int j = v; j < v + width; j++) Offer(logits[j], j, ids, values);
+            }
         }
+        for (; v < logits.Length; v++) Offer(logits[v], v, ids, values);
 
         // Heap sort in place: repeatedly move the weakest to the end, leaving the best first.
         for (int end = k - 1; end > 0; end--)
@@ -106,6 +109,14 @@ public static class TopKLogprobs
             (values[0], values[end]) = (values[end], values[0]);
             SiftDown(ids, values, 0, end);
         }
+    }
+
+    /// <summary>Replaces the heap root when <paramref name="x"/> beats it; equal values keep the lower id already held.</summary>
+    static void Offer(float x, int id, Span<int> ids, Span<float> values)
+    {
+        if (x <= values[0]) return;
+        ids[0] = id; values[0] = x;
+        SiftDown(ids, values, 0, ids.Length);
     }
 
     // Min-heap order: a is "weaker" than b when its value is smaller, or equal with a larger id.
