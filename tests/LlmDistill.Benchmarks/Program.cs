@@ -57,7 +57,7 @@ public static class Program
                 Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {parallel * (prompt + generate) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |");
             }
             foreach (var generator in generators.Values) generator.Dispose();
-            Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0}% wall |  |  |");
+            Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0;0.0}% wall |  |  |");
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 using LlmDistill.Gguf;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LlmDistill.Native;
 
 namespace LlmDistill.Teacher;
@@ -90,9 +92,10 @@ public sealed class BatchedGenerator : IDisposable
                 _context.Decode(_batch);
                 decodeCalls++;
 
-                foreach (var slot in slots)
+                var ready = slots.Where(s => s is { OutputRow: >= 0 }).Select(s => s!).ToArray();
+                ChooseTokens(ready);
+                foreach (var slot in ready)
                 {
-                    if (slot is null || slot.OutputRow < 0) continue;
                     generated++;
                     if (Advance(slot) is Completion done)
                     {
@@ -145,17 +148,29 @@ public sealed class BatchedGenerator : IDisposable
         }
     }
 
-    /// <summary>Records the teacher's distribution at this position, samples, and says whether the sequence is done.</summary>
+    /// <summary>
+    /// Records each ready sequence's soft targets and samples its next token. Logit rows are fetched one by one
+    /// (llama_get_logits_ith is not thread-safe), then the per-sequence work, a few passes over the vocabulary each,
+    /// runs on all cores while llama.cpp is idle between decodes.
+    /// </summary>
+    unsafe void ChooseTokens(Slot[] ready)
+    {
+        var rows = new nint[ready.Length];
+        for (int i = 0; i < ready.Length; i++)
+        {
+            ReadOnlySpan<float> logits = _context.GetLogits(ready[i].OutputRow);
+            Observer?.Invoke(ready[i].Request.Index, ready[i].Tokens.Count, logits);
+            rows[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(logits));
+        }
+        int vocab = _teacher.VocabSize;
+        if (ready.Length == 1) ready[0].Choose(new ReadOnlySpan<float>((void*)rows[0], vocab), _options.CaptureDistribution);
+        else Parallel.For(0, ready.Length, i => ready[i].Choose(new ReadOnlySpan<float>((void*)rows[i], vocab), _options.CaptureDistribution));
+    }
+
+    /// <summary>Appends the chosen token's text and says whether the sequence is done.</summary>
     Completion? Advance(Slot slot)
     {
-        ReadOnlySpan<float> logits = _context.GetLogits(slot.OutputRow);
-        Observer?.Invoke(slot.Request.Index, slot.Tokens.Count, logits);
-        float logSumExp = _options.CaptureDistribution ? slot.Capture(logits) : float.NaN;
-        // Greedy with a capture already knows the best id (same tie rule as ArgMax): no second pass over the vocabulary.
-        int token = slot.Request.Sampling.IsGreedy && slot.CapturedBest is int best ? best : slot.Sampler.Sample(logits);
-        slot.Tokens.Add(token);
-        if (_options.CaptureDistribution) slot.SampledLogprobs.Add(logits[token] - logSumExp);
-
+        int token = slot.Tokens[^1];
         bool stopped = slot.Text.Append(_teacher.Vocab.TokenToPiece(token, special: false));
         FinishReason? reason =
             !_options.IgnoreEndOfGeneration && _teacher.Vocab.IsEog(token) ? FinishReason.EndOfGeneration
@@ -188,10 +203,17 @@ public sealed class BatchedGenerator : IDisposable
         readonly int[] _ids = new int[topK];
         readonly float[] _logprobs = new float[topK];
 
-        /// <summary>The most likely id at the last captured position, when top-k ≥ 1.</summary>
-        public int? CapturedBest => _ids.Length > 0 ? _ids[0] : null;
+        /// <summary>Records this position's distribution (when capturing) and appends the sampled token.</summary>
+        public void Choose(ReadOnlySpan<float> logits, bool capture)
+        {
+            float logSumExp = capture ? Capture(logits) : float.NaN;
+            // Greedy with a capture already knows the best id (same tie rule as ArgMax): no second pass over the vocabulary.
+            int token = Request.Sampling.IsGreedy && capture && _ids.Length > 0 ? _ids[0] : Sampler.Sample(logits);
+            Tokens.Add(token);
+            if (capture) SampledLogprobs.Add(logits[token] - logSumExp);
+        }
 
-        public float Capture(ReadOnlySpan<float> logits)
+        float Capture(ReadOnlySpan<float> logits)
         {
             float logSumExp = TopKLogprobs.Capture(logits, _ids, _logprobs);
             _topIds.AddRange(_ids);
