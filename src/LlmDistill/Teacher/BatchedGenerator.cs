@@ -39,7 +39,7 @@ public sealed class BatchedGenerator : IDisposable
             ContextSize = (uint)(_options.Parallel * _options.ContextPerSequence),
             SequenceCount = (uint)_options.Parallel,
             BatchSize = (uint)batchSize,
-            MicroBatchSize = (uint)batchSize,
+            MicroBatchSize = (uint)Math.Min(batchSize, 512), // llama.cpp's default physical batch; larger ones run slower on CPU
             KvUnified = false,
             Threads = threads,
             BatchThreads = threads,
