@@ -36,8 +36,9 @@ public sealed class BatchedGenerator : IDisposable
         int batchSize = Math.Max(_options.BatchSize, _options.Parallel);
         _context = teacher.Model.CreateContext(new LlamaContextOptions
         {
-            ContextSize = (uint)(_options.Parallel * _options.ContextPerSequence),
-            SequenceCount = (uint)_options.Parallel,
+            // One extra sequence holds a shared prompt prefix whose KV cells are copied into each new request.
+            ContextSize = (uint)((_options.Parallel + 1) * _options.ContextPerSequence),
+            SequenceCount = (uint)(_options.Parallel + 1),
             BatchSize = (uint)batchSize,
             MicroBatchSize = (uint)Math.Min(batchSize, 512), // llama.cpp's default physical batch; larger ones run slower on CPU
             KvUnified = false,
@@ -60,12 +61,19 @@ public sealed class BatchedGenerator : IDisposable
     /// Completes every request, yielding each completion as soon as it finishes (not in request order).
     /// Cancellation stops between two decode steps; unfinished sequences are dropped.
     /// </summary>
-    public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default)
+    /// <param name="sharedPrefix">
+    /// Leading prompt tokens many requests share (a few-shot prompt): decoded once into a reserved sequence, then its
+    /// KV cells are copied (llama_memory_seq_cp) into each request that starts with it, which then decodes only its
+    /// own suffix. Requests that do not start with it are decoded whole.
+    /// </param>
+    public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default, int[]? sharedPrefix = null)
     {
         var clock = Stopwatch.StartNew();
         long promptTokens = 0, generated = 0;
         int decodeCalls = 0;
         _context.ClearMemory();
+        int prefixLength = DecodeSharedPrefix(sharedPrefix ?? [], ref decodeCalls);
+        promptTokens += prefixLength;
         var slots = new Slot?[_options.Parallel];
         using var pending = requests.GetEnumerator();
         bool more = true;
@@ -82,8 +90,14 @@ public sealed class BatchedGenerator : IDisposable
                         var request = pending.Current;
                         string? problem = Check(request);
                         if (problem is not null) { yield return Completion.Failed(request.Index, request.PromptTokens.Length, _options.TopK, problem); continue; }
-                        slots[s] = new Slot(s, request, _options.CaptureDistribution ? _options.TopK : 0);
-                        promptTokens += request.PromptTokens.Length;
+                        var slot = new Slot(s, request, _options.CaptureDistribution ? _options.TopK : 0);
+                        if (prefixLength > 0 && StartsWith(request.PromptTokens, sharedPrefix!, prefixLength))
+                        {
+                            _context.CopySequence(PrefixSequence, s);
+                            slot.PromptFed = slot.Position = prefixLength;
+                        }
+                        slots[s] = slot;
+                        promptTokens += request.PromptTokens.Length - slot.PromptFed;
                     }
                 }
                 if (slots.All(s => s is null)) break;
@@ -113,6 +127,28 @@ public sealed class BatchedGenerator : IDisposable
             LastStats = new GenerationStats(promptTokens, generated, decodeCalls, clock.Elapsed);
         }
     }
+
+    int PrefixSequence => _options.Parallel;
+
+    /// <summary>Decodes the shared prefix into the reserved sequence; returns how many tokens requests can reuse (0 = none).</summary>
+    int DecodeSharedPrefix(int[] prefix, ref int decodeCalls)
+    {
+        // A request needs at least one token of its own to produce logits, so the prefix is never a whole prompt.
+        if (prefix.Length == 0 || prefix.Length >= _contextPerSequence - 1) return 0;
+        foreach (int token in prefix)
+            if ((uint)token >= (uint)_teacher.VocabSize) throw new ArgumentException($"shared prefix token id {token} is outside the vocabulary (0..{_teacher.VocabSize - 1})");
+        for (int start = 0; start < prefix.Length; start += _batch.Capacity)
+        {
+            _batch.Clear();
+            for (int i = start; i < Math.Min(prefix.Length, start + _batch.Capacity); i++) _batch.Add(prefix[i], i, PrefixSequence, logits: false);
+            _context.Decode(_batch);
+            decodeCalls++;
+        }
+        return prefix.Length;
+    }
+
+    static bool StartsWith(int[] prompt, int[] prefix, int length) =>
+        prompt.Length > length && prompt.AsSpan(0, length).SequenceEqual(prefix.AsSpan(0, length));
 
     string? Check(GenerationRequest request)
     {

@@ -8,10 +8,25 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
 {
     static GeneratorOptions Options(int parallel, int topK = 20) => new() { Parallel = parallel, ContextPerSequence = 256, TopK = topK, IgnoreEndOfGeneration = true };
 
-    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests)
+    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix = null) =>
+        Run(teacher, options, requests, sharedPrefix, out _);
+
+    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix, out GenerationStats stats)
     {
         using var generator = new BatchedGenerator(teacher, options);
-        return generator.Generate(requests).OrderBy(c => c.Index).ToArray();
+        var completions = generator.Generate(requests, sharedPrefix: sharedPrefix).OrderBy(c => c.Index).ToArray();
+        stats = generator.LastStats!;
+        return completions;
+    }
+
+    /// <summary>Asserts equal greedy tokens, allowing a parting only where the top-2 logprobs were within float noise.</summary>
+    static void AssertSameGreedyTokens(Completion expected, Completion actual, string what)
+    {
+        int k = expected.TopK;
+        int parted = Enumerable.Range(0, Math.Min(expected.TokenIds.Length, actual.TokenIds.Length)).FirstOrDefault(i => expected.TokenIds[i] != actual.TokenIds[i], -1);
+        if (parted < 0) { Assert.Equal(expected.TokenIds.Length, actual.TokenIds.Length); return; }
+        float gap = expected.TopLogprobs[parted * k] - expected.TopLogprobs[parted * k + 1];
+        Assert.True(gap < 1e-4, $"{what}: request {expected.Index} parted at token {parted} although its top-2 gap is {gap}");
     }
 
     GenerationRequest[] Greedy(TeacherModel teacher, int count, int maxTokens) =>
@@ -26,14 +41,24 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
 
         for (int r = 0; r < requests.Length; r++)
         {
-            int[] a = batched[r].TokenIds, b = single[r].TokenIds;
-            Assert.Equal(24, a.Length);
-            int parted = Enumerable.Range(0, a.Length).FirstOrDefault(i => a[i] != b[i], -1);
-            if (parted < 0) continue;
-            // Batch shapes change float summation order; a divergence is acceptable only where the top two
-            // logits were within float noise at that step.
-            var gap = single[r].TopLogprobs[parted * 20] - single[r].TopLogprobs[parted * 20 + 1];
-            Assert.True(gap < 1e-4, $"request {r} parted at token {parted} although its top-2 gap is {gap}");
+            Assert.Equal(24, batched[r].TokenIds.Length);
+            AssertSameGreedyTokens(single[r], batched[r], "batched vs single");
+        }
+    }
+
+    [Fact]
+    public void A_shared_prefix_decoded_once_gives_the_completions_of_full_prompts()
+    {
+        int[] prefix = teachers.Qwen2.Tokenize("Solve step by step. Q: Tom has 3 apples and buys 4 more. A: 3 + 4 = 7. #### 7\n", addSpecial: false);
+        var requests = teachers.Prompts(teachers.Qwen2, 6).Select((q, i) => new GenerationRequest(i, [.. prefix, .. q], SamplingSettings.Greedy, 12)).ToArray();
+        var plain = Run(teachers.Qwen2, Options(4), requests, null, out var plainStats);
+        var shared = Run(teachers.Qwen2, Options(4), requests, prefix, out var sharedStats);
+
+        Assert.Equal(plainStats.PromptTokens - 5 * prefix.Length, sharedStats.PromptTokens);
+        for (int r = 0; r < requests.Length; r++)
+        {
+            AssertSameGreedyTokens(plain[r], shared[r], "shared prefix vs full prompt");
+            for (int t = 0; t < 3; t++) Assert.Equal(plain[r].TopLogprobs[t * 20], shared[r].TopLogprobs[t * 20], 2e-3);
         }
     }
 
