@@ -228,7 +228,7 @@ public sealed class BatchedGenerator : IDisposable
     {
         public int SequenceId { get; } = sequenceId;
         public GenerationRequest Request { get; } = request;
-        public TokenSampler Sampler { get; } = new(request.Sampling, request.Index);
+        public TokenSampler Sampler { get; } = new(request.Sampling, request.SamplerStream ?? request.Index);
         public CompletionText Text { get; } = new(request.StopStrings);
         public int PromptFed, Position, NextToken, OutputRow = -1;
         public bool IsDecoding;
