@@ -1,3 +1,4 @@
+using System.Globalization;
 using LlmDistill.Gguf;
 using LlmDistill.Models;
 using LlmDistill.Tokenization;
@@ -29,11 +30,13 @@ public static class StudentGguf
         var teacher = StudentGgufConfig.Read(file);
         int[] chosen = TeacherLayerSelection.Parse(layers, teacher.BlockCount);
         var config = teacher with { BlockCount = chosen.Length };
-        // Student block i reads teacher block chosen[i]: rename the "blk.i." prefix, keep every other name.
-        string TeacherName(string name) =>
-            name.StartsWith("blk.", StringComparison.Ordinal) && name.IndexOf('.', 4) is var dot and > 4
-                ? $"blk.{chosen[int.Parse(name[4..dot], System.Globalization.CultureInfo.InvariantCulture)]}{name[dot..]}"
-                : name;
+        // Student block i reads teacher block chosen[i]: "blk.{i}.rest" → "blk.{chosen[i]}.rest"; other names are shared.
+        string TeacherName(string name)
+        {
+            if (!name.StartsWith("blk.", StringComparison.Ordinal)) return name;
+            int dot = name.IndexOf('.', 4);
+            return $"blk.{chosen[int.Parse(name.AsSpan(4, dot - 4), CultureInfo.InvariantCulture)]}{name[dot..]}";
+        }
         return (config, TokenizerGgufMetadata.Read(file.Metadata), Build(config, file, TeacherName));
     }
 

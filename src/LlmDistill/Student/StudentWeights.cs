@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LlmDistill.Models;
 using static TorchSharp.torch;
 
@@ -17,9 +18,8 @@ public static class StudentWeights
         return tensor =>
         {
             var parameter = Find(parameters, tensor);
-            using var _ = no_grad();
-            using var data = parameter.detach().cpu().contiguous();
-            return data.data<float>().ToArray();
+            using var scope = NewDisposeScope();
+            return parameter.detach().cpu().contiguous().data<float>().ToArray();
         };
     }
 
@@ -34,7 +34,11 @@ public static class StudentWeights
             var data = source(entry);
             if (data.Length != entry.ElementCount)
                 throw new InvalidDataException($"Tensor {entry.Name} has {data.Length} values; the student expects {entry.ElementCount} ({string.Join(" × ", entry.Shape)}).");
-            using var values = tensor(data.ToArray(), parameter.shape);
+            // Dequantized tensors arrive as whole arrays: wrap them instead of copying (token_embd can be 136M floats).
+            float[] array = MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : data.ToArray();
+            using var values = tensor(array, parameter.shape);
             parameter.copy_(values);
         }
     }

@@ -68,4 +68,27 @@ public class TestStudentModel
         Assert.DoesNotContain(ModelTensors.Output, tied.GgufParameters().Keys);
         Assert.Contains(ModelTensors.Output, separate.GgufParameters().Keys);
     }
+
+    [Fact]
+    public void Training_steps_reach_every_parameter_and_lower_the_loss()
+    {
+        random.manual_seed(5);
+        using var model = new StudentModel(LlamaModelConfig.TinyQwen2(Vocab));
+        var optimizer = optim.AdamW(model.parameters(), lr: 1e-2);
+        var tokens = randint(0, Vocab, [2, 17], dtype: int64);
+        var (inputs, targets) = (tokens[.., ..^1], tokens[.., 1..]); // (B, T) each
+        float first = 0, last = 0;
+        for (int step = 0; step < 8; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.call(inputs).flatten(0, 1), targets.flatten()); // (B·T, V) vs (B·T)
+            loss.backward();
+            optimizer.step();
+            if (step == 0) first = loss.item<float>();
+            last = loss.item<float>();
+        }
+        Assert.All(model.parameters(), p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
+        Assert.True(last < first * 0.8f, $"loss went from {first} to {last}");
+    }
 }
