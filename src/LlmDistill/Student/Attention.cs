@@ -1,0 +1,46 @@
+using LlmDistill.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlmDistill.Student;
+
+/// <summary>
+/// Grouped-query causal self-attention with RoPE. Field names are the GGUF tensor names after <c>attn_</c>
+/// (q → <c>blk.N.attn_q</c>, output → <c>blk.N.attn_output</c>); see <see cref="StudentTensorNames"/>.
+/// Query head h reads key/value head h / (HeadCount / HeadCountKv), as llama.cpp's broadcast does.
+/// </summary>
+public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    readonly int _heads, _kvHeads, _headSize;
+    readonly RopeStyle _rope;
+    readonly Linear q, k, v, output;
+
+    public Attention(LlamaModelConfig config) : base(nameof(Attention))
+    {
+        (_heads, _kvHeads, _headSize) = (config.HeadCount, config.HeadCountKv, config.HeadSize);
+        _rope = Rope.StyleOf(config.Architecture);
+        q = nn.Linear(config.EmbeddingLength, config.QueryLength, hasBias: config.AttentionBias);
+        k = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
+        v = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
+        output = nn.Linear(config.QueryLength, config.EmbeddingLength, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor cos, Tensor sin) // x (B, T, C); cos, sin (T, D/2)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        var query = Rope.Apply(q.call(x).view(b, t, _heads, _headSize), cos, sin, _rope).transpose(1, 2); // (B, H, T, D)
+        var key = Rope.Apply(k.call(x).view(b, t, _kvHeads, _headSize), cos, sin, _rope).transpose(1, 2); // (B, Hkv, T, D)
+        var value = v.call(x).view(b, t, _kvHeads, _headSize).transpose(1, 2); // (B, Hkv, T, D)
+        int group = _heads / _kvHeads;
+        if (group > 1)
+        {
+            key = key.repeat_interleave(group, dim: 1); // (B, H, T, D)
+            value = value.repeat_interleave(group, dim: 1);
+        }
+        // Scale 1/sqrt(D), as llama.cpp's kq_scale for llama and qwen2. (TorchSharp 0.107 spells the flag is_casual.)
+        var y = nn.functional.scaled_dot_product_attention(query, key, value, is_casual: true); // (B, H, T, D)
+        return output.call(y.transpose(1, 2).reshape(b, t, _heads * _headSize)); // (B, T, C)
+    }
+}

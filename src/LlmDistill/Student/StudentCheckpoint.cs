@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using LlmDistill.Gguf;
+using LlmDistill.Models;
+using LlmDistill.Tokenization;
+
+namespace LlmDistill.Student;
+
+/// <summary>
+/// A student saved as a folder that describes itself:
+/// <list type="bullet">
+/// <item><c>checkpoint.json</c>: format name and version, the <see cref="LlamaModelConfig"/>, and the caller's extra JSON
+/// (training step, loss, data position, …).</item>
+/// <item><c>model.gguf</c>: the weights as an F32 GGUF written by <see cref="StudentGguf.Export"/>, tokenizer and chat
+/// template included: bit-exact, streamed tensor by tensor, and runnable by llama.cpp as it is.</item>
+/// </list>
+/// Optimizer state is the trainer's to add beside these files.
+/// </summary>
+public sealed record StudentCheckpoint(LlamaModelConfig Config, TokenizerVocabulary Vocabulary, StudentModel Model, JsonObject Extra)
+{
+    public const string Format = "llmdistill-student-checkpoint";
+    public const int Version = 1;
+    public const string ManifestFile = "checkpoint.json";
+    public const string WeightsFile = "model.gguf";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        WriteIndented = true,
+    };
+
+    sealed record Manifest(string Format, int Version, LlamaModelConfig Config, JsonObject? Extra);
+
+    /// <summary>
+    /// Writes the checkpoint into a sibling temporary folder, then renames it to <paramref name="folder"/> (replacing an
+    /// older checkpoint there), so a crash leaves the previous checkpoint or the new one, never a half-written folder.
+    /// </summary>
+    public static void Save(string folder, StudentModel model, TokenizerVocabulary vocabulary, JsonObject? extra = null)
+    {
+        string target = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        string temp = $"{target}.tmp-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(temp);
+        try
+        {
+            StudentGguf.Export(model, vocabulary, Path.Combine(temp, WeightsFile), GgmlType.F32);
+            var manifest = new Manifest(Format, Version, model.Config, extra);
+            File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest, Json));
+            Replace(target, temp);
+        }
+        catch
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a folder written by <see cref="Save"/>.</summary>
+    public static StudentCheckpoint Load(string folder)
+    {
+        string manifestPath = Path.Combine(folder, ManifestFile);
+        if (!File.Exists(manifestPath))
+            throw new FileNotFoundException($"{folder} is not a student checkpoint: it has no {ManifestFile}.", manifestPath);
+        var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), Json)
+            ?? throw new InvalidDataException($"{manifestPath} is empty.");
+        if (manifest.Format != Format)
+            throw new InvalidDataException($"{manifestPath} has format '{manifest.Format}', not '{Format}'.");
+        if (manifest.Version != Version)
+            throw new InvalidDataException($"{manifestPath} has version {manifest.Version}; this build reads version {Version}: load it with the release that wrote it and save it again.");
+        var (config, vocabulary, model) = StudentGguf.Import(Path.Combine(folder, WeightsFile));
+        if (config != manifest.Config)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{folder}: {WeightsFile} holds a model of config {config}, but {ManifestFile} says {manifest.Config}; the two files come from different checkpoints.");
+        }
+        return new StudentCheckpoint(config, vocabulary, model, manifest.Extra ?? []);
+    }
+
+    static void Replace(string target, string temp)
+    {
+        if (!Directory.Exists(target))
+        {
+            Directory.Move(temp, target);
+            return;
+        }
+        // Directory.Move cannot overwrite: set the old folder aside, move the new one in, then delete the old one.
+        string old = $"{target}.old-{Guid.NewGuid():N}";
+        Directory.Move(target, old);
+        Directory.Move(temp, target);
+        Directory.Delete(old, recursive: true);
+    }
+}

@@ -1,0 +1,56 @@
+using LlmDistill.Gguf;
+using LlmDistill.Models;
+
+namespace LlmDistill.Student;
+
+/// <summary>
+/// Reads a <see cref="LlamaModelConfig"/> back from the metadata and tensor table of a <c>llama</c> or <c>qwen2</c> GGUF:
+/// the keys <see cref="ModelGgufWriter"/> writes, plus what only the tensors say (biases present, output tied).
+/// Features the student does not implement (RoPE scaling, partial RoPE, extra tensors) are refused, not ignored.
+/// </summary>
+public static class StudentGgufConfig
+{
+    public static LlamaModelConfig Read(GgufFile file)
+    {
+        var m = file.Metadata;
+        string arch = m.GetString("general.architecture");
+        var architecture = arch switch
+        {
+            "llama" => ModelArchitecture.Llama,
+            "qwen2" => ModelArchitecture.Qwen2,
+            _ => throw new NotSupportedException($"{file.Path}: architecture '{arch}' is not one the student implements (llama, qwen2)."),
+        };
+        int heads = m.GetInt32($"{arch}.attention.head_count");
+        int embedding = m.GetInt32($"{arch}.embedding_length");
+        int? headDim = m.TryGetInt32($"{arch}.attention.key_length", out int keyLength) ? keyLength : null;
+        if (m.TryGetInt32($"{arch}.attention.value_length", out int valueLength) && valueLength != (headDim ?? embedding / heads))
+            throw new NotSupportedException($"{file.Path}: value heads of {valueLength} differ from key heads; the student needs them equal.");
+        if (m.TryGetString($"{arch}.rope.scaling.type", out string scaling) && scaling != "none")
+            throw new NotSupportedException($"{file.Path}: RoPE scaling '{scaling}' is not implemented by the student.");
+
+        var config = new LlamaModelConfig
+        {
+            Architecture = architecture,
+            VocabSize = checked((int)file.GetTensor(ModelTensors.TokenEmbedding).Dimensions[1]),
+            EmbeddingLength = embedding,
+            BlockCount = m.GetInt32($"{arch}.block_count"),
+            HeadCount = heads,
+            HeadCountKv = m.TryGetInt32($"{arch}.attention.head_count_kv", out int kvHeads) ? kvHeads : heads,
+            HeadDim = headDim == embedding / heads ? null : headDim,
+            FeedForwardLength = m.GetInt32($"{arch}.feed_forward_length"),
+            ContextLength = m.GetInt32($"{arch}.context_length"),
+            // rope.freq_base is optional in llama.cpp (default 10000).
+            RopeFreqBase = m.TryGetFloat32($"{arch}.rope.freq_base", out float freqBase) ? freqBase : 10000f,
+            RmsNormEps = m.GetFloat32($"{arch}.attention.layer_norm_rms_epsilon"),
+            AttentionBias = file.TryGetTensor(ModelTensors.Block(0, "attn_q.bias"), out _),
+            TiedEmbeddings = !file.TryGetTensor(ModelTensors.Output, out _),
+        }.Validate();
+
+        if (m.TryGetInt32($"{arch}.rope.dimension_count", out int ropeDims) && ropeDims != config.HeadSize)
+            throw new NotSupportedException($"{file.Path}: RoPE over {ropeDims} of {config.HeadSize} head channels is not implemented by the student.");
+        var expected = ModelTensors.For(config).Select(t => t.Name).ToHashSet();
+        if (file.Tensors.FirstOrDefault(t => !expected.Contains(t.Name)) is { } extra)
+            throw new NotSupportedException($"{file.Path}: tensor {extra.Name} has no place in the student (it implements {arch} without extras such as rope_freqs or output biases).");
+        return config;
+    }
+}

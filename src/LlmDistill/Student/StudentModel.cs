@@ -1,0 +1,67 @@
+using LlmDistill.Models;
+using LlmDistill.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlmDistill.Student;
+
+/// <summary>
+/// The student: a Llama-family decoder (token embedding, <see cref="LlamaModelConfig.BlockCount"/> pre-norm blocks,
+/// final RMSNorm, output projection tied to the embedding or separate) that computes what llama.cpp computes for the
+/// GGUF <see cref="StudentGguf.Export"/> writes from it. Parameters are float32; field names follow GGUF tensor names
+/// (<see cref="StudentTensorNames"/>), so import and export are one loop over <see cref="ModelTensors.For"/>.
+/// </summary>
+public sealed class StudentModel : nn.Module<Tensor, Tensor>
+{
+    readonly Embedding token_embd;
+    readonly ModuleList<Block> blk;
+    readonly RmsNorm output_norm;
+    readonly Linear? output;
+
+    static StudentModel() => TorchRuntime.EnsureLoadable();
+
+    /// <summary>A freshly initialised student: matrices ~ N(0, <paramref name="std"/>²), biases 0, norm weights 1.</summary>
+    public StudentModel(LlamaModelConfig config, double std = 0.02) : base(nameof(StudentModel))
+    {
+        Config = config.Validate();
+        token_embd = nn.Embedding(config.VocabSize, config.EmbeddingLength);
+        blk = nn.ModuleList(Enumerable.Range(0, config.BlockCount).Select(_ => new Block(config)).ToArray());
+        output_norm = new RmsNorm(config.EmbeddingLength, config.RmsNormEps);
+        output = config.TiedEmbeddings ? null : nn.Linear(config.EmbeddingLength, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        Initialize(std);
+    }
+
+    public LlamaModelConfig Config { get; }
+
+    /// <summary>Next-token logits (B, T, V) for token ids (B, T) int64.</summary>
+    public override Tensor forward(Tensor tokens) => Logits(Hidden(tokens));
+
+    /// <summary>Final-normed hidden states (B, T, C), so a loss can project them to the vocabulary in chunks.</summary>
+    public Tensor Hidden(Tensor tokens) // tokens (B, T)
+    {
+        var (cos, sin) = Rope.Angles(Config.HeadSize, Config.RopeFreqBase, tokens.shape[1], tokens.device); // (T, D/2)
+        var x = token_embd.call(tokens); // (B, T, C)
+        foreach (var block in blk) x = block.call(x, cos, sin);
+        return output_norm.call(x); // (B, T, C)
+    }
+
+    /// <summary>Projects hidden states (…, C) to logits (…, V) with <c>output.weight</c> or, when tied, <c>token_embd.weight</c>.</summary>
+    public Tensor Logits(Tensor hidden) =>
+        output is null ? nn.functional.linear(hidden, token_embd.weight!) : output.call(hidden); // (…, V)
+
+    /// <summary>Every parameter under its GGUF tensor name.</summary>
+    public IReadOnlyDictionary<string, Parameter> GgufParameters() =>
+        named_parameters().ToDictionary(p => StudentTensorNames.ToGguf(p.name), p => p.parameter);
+
+    void Initialize(double std)
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else if (parameter.dim() == 2) parameter.normal_(0, std);
+        }
+    }
+}
