@@ -16,12 +16,12 @@ public static partial class AnswerNormalizer
 {
     public static string Normalize(string raw)
     {
-        string text = Unlatex(raw.Trim());
+        string text = raw.Trim();
         string previous;
         do
         {
             previous = text;
-            text = StripWrapper(TrimTrailingPunctuation(text)).Trim();
+            text = Unlatex(StripWrapper(TrimTrailingPunctuation(text))).Trim();
         } while (text != previous);
 
         return TryCanonicalNumber(text, out string number) ? number : CollapseWhitespace(text).ToLowerInvariant();
@@ -69,8 +69,9 @@ public static partial class AnswerNormalizer
                 && text.EndsWith(close, StringComparison.Ordinal))
             {
                 string inner = text[open.Length..^close.Length];
-                // "(1) and (2)" is not one parenthesised answer.
-                if (!inner.Contains(open, StringComparison.Ordinal) && !inner.Contains(close, StringComparison.Ordinal)) return inner;
+                // "(1) and (2)" is not one parenthesised answer; "$\$5$" is one math span holding an escaped dollar.
+                string bare = inner.Replace(@"\$", "");
+                if (!bare.Contains(open, StringComparison.Ordinal) && !bare.Contains(close, StringComparison.Ordinal)) return inner;
             }
         var command = LatexCommandWrapper().Match(text);
         return command.Success ? command.Groups["inner"].Value : text;
