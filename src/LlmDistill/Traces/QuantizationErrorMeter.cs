@@ -16,6 +16,15 @@ public sealed class QuantizationErrorMeter
         MaxLogprobError = max;
     }
 
+    public void AddTopLogprobs(ReadOnlySpan<float> original, int k, ReadOnlySpan<ushort> gaps)
+    {
+        var decoded = new float[original.Length];
+        TopKEncoding.DecodeTopLogprobs(gaps, k, decoded);
+        double max = MaxLogprobError;
+        for (int i = 0; i < original.Length; i++) max = Math.Max(max, Math.Abs(decoded[i] - (double)original[i]));
+        MaxLogprobError = max;
+    }
+
     public void AddTailMasses(ReadOnlySpan<float> original, ReadOnlySpan<ushort> codes)
     {
         double max = MaxTailMassError;

@@ -29,7 +29,7 @@ public sealed record TraceProvenance
     public required int TopKSampling { get; init; }
     public float MinP { get; init; }
     public required long Seed { get; init; }
-    /// <summary>Alternatives captured per token (k of top_ids / top_logprob_q).</summary>
+    /// <summary>Alternatives captured per token (k of top_ids / top_logprob_gap_q).</summary>
     public required int CaptureTopK { get; init; }
     /// <summary>Context length, tokens.</summary>
     public required int ContextSize { get; init; }

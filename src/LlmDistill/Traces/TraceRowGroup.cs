@@ -12,22 +12,24 @@ static class TraceRowGroup
         var promptIds = new ListColumn<int>();
         var completionIds = new ListColumn<int>();
         var sampled = new ListColumn<ushort>();
-        var topIds = new ListColumn<int>();
-        var topLogprobs = new ListColumn<ushort>();
+        var topIds = new byte[rows.Count][];
+        var topLogprobs = new byte[rows.Count][];
         var tail = new ListColumn<ushort>();
-        foreach (var r in rows)
+        for (int i = 0; i < rows.Count; i++)
         {
+            var r = rows[i];
             promptIds.AddRow(r.PromptTokenIds);
             completionIds.AddRow(r.CompletionTokenIds);
             var sampledCodes = Encode(r.SampledLogprobs, TopKEncoding.EncodeLogprobs);
-            var topCodes = Encode(r.TopLogprobs, TopKEncoding.EncodeLogprobs);
+            var topCodes = new ushort[r.TopLogprobs.Length];
+            TopKEncoding.EncodeTopLogprobs(r.TopLogprobs, r.TopK, topCodes);
             var tailCodes = Encode(r.TailMass, TopKEncoding.EncodeTailMasses);
             errors.AddLogprobs(r.SampledLogprobs, sampledCodes);
-            errors.AddLogprobs(r.TopLogprobs, topCodes);
+            errors.AddTopLogprobs(r.TopLogprobs, r.TopK, topCodes);
             errors.AddTailMasses(r.TailMass, tailCodes);
             sampled.AddRow(sampledCodes);
-            topIds.AddRow(r.TopIds);
-            topLogprobs.AddRow(topCodes);
+            topIds[i] = RowByteStreamSplit.Split(r.TopIds);
+            topLogprobs[i] = RowByteStreamSplit.Split(topCodes);
             tail.AddRow(tailCodes);
         }
 
@@ -53,8 +55,8 @@ static class TraceRowGroup
         await rg.WriteAsync<bool>(f.Keep, rows.Select(r => r.Keep).ToArray(), cancellationToken: cancellationToken);
         await rg.WriteAsync<int>(f.TopK, rows.Select(r => r.TopK).ToArray(), cancellationToken: cancellationToken);
         await sampled.WriteAsync(rg, f.SampledLogprobQ, cancellationToken);
-        await topIds.WriteAsync(rg, f.TopIds, cancellationToken);
-        await topLogprobs.WriteAsync(rg, f.TopLogprobQ, cancellationToken);
+        await rg.WriteAsync(f.TopIdsBss, topIds);
+        await rg.WriteAsync(f.TopLogprobGapBss, topLogprobs);
         await tail.WriteAsync(rg, f.TailMassQ, cancellationToken);
         rg.CompleteValidate();
     }
@@ -65,6 +67,12 @@ static class TraceRowGroup
         async Task<string?[]> Strings(Parquet.Schema.DataField field)
         {
             var values = new string?[n];
+            await rg.ReadAsync(field, values, cancellationToken: cancellationToken);
+            return values;
+        }
+        async Task<byte[]?[]> Blobs(Parquet.Schema.DataField field)
+        {
+            var values = new byte[]?[n];
             await rg.ReadAsync(field, values, cancellationToken: cancellationToken);
             return values;
         }
@@ -102,8 +110,8 @@ static class TraceRowGroup
         var keep = await Values<bool>(f.Keep);
         var topK = await Values<int>(f.TopK);
         var sampled = await ListColumn<ushort>.ReadAsync(rg, f.SampledLogprobQ, n, cancellationToken);
-        var topIds = await ListColumn<int>.ReadAsync(rg, f.TopIds, n, cancellationToken);
-        var topLogprobs = await ListColumn<ushort>.ReadAsync(rg, f.TopLogprobQ, n, cancellationToken);
+        var topIds = await Blobs(f.TopIdsBss);
+        var topLogprobs = await Blobs(f.TopLogprobGapBss);
         var tail = await ListColumn<ushort>.ReadAsync(rg, f.TailMassQ, n, cancellationToken);
 
         var records = new List<TraceRecord>(n);
@@ -118,8 +126,8 @@ static class TraceRowGroup
                 Correct = correct[i], MajorityAnswer = majority[i], AgreesWithMajority = agrees[i], Keep = keep[i],
                 TopK = topK[i],
                 SampledLogprobs = Decode(sampled[i], TopKEncoding.DecodeLogprobs),
-                TopIds = topIds[i],
-                TopLogprobs = Decode(topLogprobs[i], TopKEncoding.DecodeLogprobs),
+                TopIds = RowByteStreamSplit.JoinInt32(topIds[i]),
+                TopLogprobs = DecodeTop(RowByteStreamSplit.JoinUInt16(topLogprobs[i]), topK[i]),
                 TailMass = Decode(tail[i], TopKEncoding.DecodeTailMasses),
             };
             record.Validate();
@@ -142,6 +150,13 @@ static class TraceRowGroup
     {
         var values = new float[codes.Length];
         codec(codes, values);
+        return values;
+    }
+
+    static float[] DecodeTop(ushort[] gaps, int k)
+    {
+        var values = new float[gaps.Length];
+        TopKEncoding.DecodeTopLogprobs(gaps, k, values);
         return values;
     }
 

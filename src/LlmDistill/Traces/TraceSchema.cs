@@ -4,8 +4,9 @@ namespace LlmDistill.Traces;
 
 /// <summary>
 /// The Parquet schema of trace part files (docs/trace-schema.md describes every column). Lists are standard
-/// three-level Parquet LISTs of required primitives; per-token lists are flat: top_ids and top_logprob_q hold
-/// [n × top_k] values row-major, one list per row.
+/// three-level Parquet LISTs of required primitives, one entry per completion token. The two [n × top_k] columns
+/// are BYTE_ARRAY blobs in the byte-stream-split layout of <see cref="RowByteStreamSplit"/>, which standard INT32
+/// lists cannot match in size (docs/trace-schema.md, "Why blobs").
 /// </summary>
 public static class TraceSchema
 {
@@ -22,7 +23,7 @@ public static class TraceSchema
 
     /// <summary>Columns holding the completion ids and the teacher distribution, [n] or [n × k] values per row.</summary>
     public static IReadOnlyList<string> PerTokenColumns { get; } =
-        ["completion_token_ids", "sampled_logprob_q", "top_ids", "top_logprob_q", "tail_mass_q"];
+        ["completion_token_ids", "sampled_logprob_q", "top_ids_bss", "top_logprob_gap_bss", "tail_mass_q"];
 
     /// <summary>A new schema with its own field objects (a Parquet.Net field belongs to one schema).</summary>
     public static TraceFields Create() => new();
@@ -53,10 +54,10 @@ public sealed class TraceFields
     public DataField<int> TopK { get; } = new("top_k", nullable: false);
     /// <summary>[n] codes of log p(sampled token), see <see cref="TopKEncoding"/>.</summary>
     public DataField<ushort> SampledLogprobQ { get; } = Element<ushort>();
-    /// <summary>[n × k] token ids, row-major, best first per token.</summary>
-    public DataField<int> TopIds { get; } = Element<int>();
-    /// <summary>[n × k] codes of the top-k log-probabilities, row-major.</summary>
-    public DataField<ushort> TopLogprobQ { get; } = Element<ushort>();
+    /// <summary>[n × k] int32 token ids, row-major, best first per token, byte-stream-split.</summary>
+    public DataField<byte[]> TopIdsBss { get; } = new("top_ids_bss", nullable: false);
+    /// <summary>[n × k] uint16 gap codes of the top-k log-probabilities, row-major (<see cref="TopKEncoding.EncodeTopLogprobs"/>), byte-stream-split.</summary>
+    public DataField<byte[]> TopLogprobGapBss { get; } = new("top_logprob_gap_bss", nullable: false);
     /// <summary>[n] codes of ln(tail mass).</summary>
     public DataField<ushort> TailMassQ { get; } = Element<ushort>();
 
@@ -71,8 +72,8 @@ public sealed class TraceFields
             FinishReason, Error, Correct, MajorityAnswer, AgreesWithMajority, Keep,
             TopK,
             new ListField("sampled_logprob_q", SampledLogprobQ),
-            new ListField("top_ids", TopIds),
-            new ListField("top_logprob_q", TopLogprobQ),
+            TopIdsBss,
+            TopLogprobGapBss,
             new ListField("tail_mass_q", TailMassQ));
     }
 
