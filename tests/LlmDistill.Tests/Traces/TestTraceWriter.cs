@@ -1,3 +1,4 @@
+using LlmDistill.Teacher;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Traces;
 
@@ -102,5 +103,26 @@ public class TestTraceWriter
 
         Assert.Throws<ArgumentException>(() => writer.Write(bad));
         Assert.Throws<ArgumentException>(() => writer.Write(TraceTestData.Small(0) with { Dataset = "a/b" }));
+    }
+
+    [Fact]
+    public void A_generator_completion_becomes_a_record_that_round_trips()
+    {
+        using var folder = new TempDirectory();
+        var completion = new Completion
+        {
+            Index = 0, PromptTokenCount = 3, Text = "4", FinishReason = FinishReason.Stop, TopK = 3,
+            TokenIds = [19, 13], SampledLogprobs = [-0.05f, -1.2f],
+            TopIds = [19, 20, 18, 11, 13, 198], TopLogprobs = [-0.05f, -3.1f, -4f, -0.4f, -1.2f, -6.25f], TailMass = [0.003f, 0.05f],
+        };
+        var record = TraceRecord.FromCompletion(completion, "gsm8k", "test", "17", 2, "2+2?", "4", "Q: 2+2?\nA:", [48, 25, 17])
+            with { Rationale = "", Answer = "4", Correct = true };
+
+        using (var writer = new TraceWriter(folder.Path, TraceTestData.Provenance())) writer.Write(record);
+
+        var read = Assert.Single(TraceReader.Read(folder.Path));
+        TraceTestData.AssertSame(record, read);
+        Assert.Equal("gsm8k/test/17/2", read.Key);
+        Assert.Equal(FinishReason.Stop, read.FinishReason);
     }
 }
