@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Parquet;
+
+namespace LlmDistill.Traces;
+
+/// <summary>
+/// Reads trace part files: a single file, or every complete part of a folder (<see cref="TracePartFiles.List"/>;
+/// <c>.tmp</c> leftovers of a crashed writer are never read). Rows stream one row group at a time, so memory
+/// holds one row group whatever the size of the folder.
+/// </summary>
+public static class TraceReader
+{
+    /// <summary>All rows of a file or folder, in file order then row order.</summary>
+    public static async IAsyncEnumerable<TraceRecord> ReadAsync(string folderOrFile,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (string file in TracePartFiles.List(folderOrFile))
+        {
+            await using var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+            var fields = TraceSchema.Create();
+            for (int i = 0; i < reader.RowGroupCount; i++)
+            {
+                var rows = await TraceRowGroup.ReadAsync(reader.OpenRowGroupReader(i), fields, cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows) yield return row;
+            }
+        }
+    }
+
+    /// <summary>Synchronous <see cref="ReadAsync"/>, for callers without async (e.g. a data loader thread).</summary>
+    public static IEnumerable<TraceRecord> Read(string folderOrFile)
+    {
+        var rows = ReadAsync(folderOrFile).GetAsyncEnumerator();
+        try
+        {
+            while (Task.Run(() => rows.MoveNextAsync().AsTask()).GetAwaiter().GetResult())
+                yield return rows.Current;
+        }
+        finally { Task.Run(() => rows.DisposeAsync().AsTask()).GetAwaiter().GetResult(); }
+    }
+
+    /// <summary>Keys of the rows in the folder's complete parts (reads the key column only): what a resumed run skips.</summary>
+    public static async Task<HashSet<string>> ReadKeysAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        if (!Directory.Exists(folder) && !File.Exists(folder)) return keys;
+        foreach (string file in TracePartFiles.List(folder))
+        {
+            await using var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+            var fields = TraceSchema.Create();
+            for (int i = 0; i < reader.RowGroupCount; i++)
+            {
+                var rowGroup = reader.OpenRowGroupReader(i);
+                var column = new string?[rowGroup.RowCount];
+                await rowGroup.ReadAsync(fields.Key, column, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (string? key in column) keys.Add(key!);
+            }
+        }
+        return keys;
+    }
+
+    public static HashSet<string> ReadKeys(string folder) => Task.Run(() => ReadKeysAsync(folder)).GetAwaiter().GetResult();
+
+    /// <summary>The provenance stored in one trace file.</summary>
+    public static async Task<TraceProvenance> ReadProvenanceAsync(string file, CancellationToken cancellationToken = default)
+    {
+        await using var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+        return reader.CustomMetadata.TryGetValue(TraceSchema.ProvenanceKey, out string? json)
+            ? TraceProvenance.FromJson(json)
+            : throw new InvalidDataException($"'{file}' has no '{TraceSchema.ProvenanceKey}' metadata");
+    }
+
+    public static TraceProvenance ReadProvenance(string file) => Task.Run(() => ReadProvenanceAsync(file)).GetAwaiter().GetResult();
+
+    /// <summary>Deletes <c>.tmp</c> leftovers of crashed writers; see <see cref="TracePartFiles.CleanStaleTemporaries"/>.</summary>
+    public static int CleanStaleTemporaries(string folder) => TracePartFiles.CleanStaleTemporaries(folder);
+
+    /// <summary>Opens a trace file, refusing files of another schema version.</summary>
+    static async Task<ParquetReader> OpenAsync(string file, CancellationToken cancellationToken)
+    {
+        var reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+        string? version = reader.CustomMetadata.GetValueOrDefault(TraceSchema.VersionKey);
+        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v != TraceSchema.Version)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidDataException(version is null
+                ? $"'{file}' is not a trace file (no '{TraceSchema.VersionKey}' metadata)"
+                : $"'{file}' has trace schema version {version}; this build reads version {TraceSchema.Version}");
+        }
+        return reader;
+    }
+}
