@@ -13,6 +13,7 @@ public static class LlmDistillCli
             "Stages: generate traces -> train a student -> export GGUF -> evaluate. Run `llmdistill <command> --help` for details.");
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CompleteCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(SynthesizeCommand.Create());
         return root;
     }

@@ -34,6 +34,8 @@ public sealed record TraceProvenance
     /// <summary>Context length, tokens.</summary>
     public required int ContextSize { get; init; }
     public required int MaxTokens { get; init; }
+    /// <summary>Samples generated per question (self-consistency).</summary>
+    public int Samples { get; init; } = 1;
     public required string PromptTemplateName { get; init; }
     /// <summary>SHA-256 of the prompt template text, lower-case hex.</summary>
     public required string PromptTemplateSha256 { get; init; }

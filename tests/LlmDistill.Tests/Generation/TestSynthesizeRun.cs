@@ -7,13 +7,6 @@ namespace LlmDistill.Tests.Generation;
 [Collection(TinyTeacherCollection.Name)]
 public class TestSynthesizeRun(TinyTeacherFixture teachers)
 {
-    static string RepoFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LlmDistill.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new FileNotFoundException("repository root not found above " + AppContext.BaseDirectory);
-    }
-
     [Fact]
     public void New_questions_are_written_whole_with_unique_ids_and_no_seed_copies()
     {
@@ -21,8 +14,8 @@ public class TestSynthesizeRun(TinyTeacherFixture teachers)
         string output = folder.File("new.jsonl");
         var summary = SynthesizeRun.Run(new SynthesizeSettings
         {
-            TeacherPath = teachers.Llama.Path, SeedDataPath = RepoFile("datasets", "gsm8k-style-sample.jsonl"),
-            PromptPath = RepoFile("prompts", "synthesize-questions.yaml"), OutputPath = output, Count = 4, MaxTokens = 24, Parallel = 4, Raw = true,
+            TeacherPath = teachers.Llama.Path, SeedDataPath = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
+            PromptPath = RepositoryFiles.Path("prompts/synthesize-questions.yaml"), OutputPath = output, Count = 4, MaxTokens = 24, Parallel = 4, Raw = true,
         });
         Assert.False(File.Exists(output + ".tmp"));
         var lines = File.ReadAllLines(output);

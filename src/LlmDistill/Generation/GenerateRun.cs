@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Security.Cryptography;
+using LlmDistill.Generation.Answers;
+using LlmDistill.Generation.Datasets;
+using LlmDistill.Generation.Prompts;
+using LlmDistill.Gguf;
+using LlmDistill.Models;
+using LlmDistill.Teacher;
+using LlmDistill.Tokenization;
+using LlmDistill.Traces;
+
+namespace LlmDistill.Generation;
+
+/// <summary>
+/// The generate stage: data set rows → prompts → teacher completions with soft targets → answers, votes, keep flags
+/// → Parquet part files. Resumable: keys already in the output folder are skipped; a question's samples are written
+/// together, so a crash never leaves half a question.
+/// </summary>
+public static class GenerateRun
+{
+    public static GenerateSummary Run(GenerateSettings settings, IProgress<GenerateProgress>? progress = null, CancellationToken cancel = default)
+    {
+        Validate(settings);
+        var clock = Stopwatch.StartNew();
+        using var teacher = TeacherModel.Load(settings.TeacherPath, new TeacherOptions { GpuLayers = settings.GpuLayers });
+        var template = PromptTemplate.Load(settings.PromptPath);
+        var provenance = Provenance(settings, teacher, template);
+
+        Directory.CreateDirectory(settings.OutputFolder);
+        TraceReader.CleanStaleTemporaries(settings.OutputFolder);
+        PrepareFolder(settings, provenance);
+        HashSet<string> done = TraceReader.ReadKeys(settings.OutputFolder);
+
+        var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
+        long total = CountQuestions(settings, dataset);
+        var prompts = new TeacherPrompts(teacher, template, settings.Raw);
+        var sampling = new SamplingSettings(settings.EffectiveTemperature, settings.SamplingTopK, settings.TopP, 0f, settings.Seed);
+        var tally = new Tally(settings.Samples);
+        var pending = new Dictionary<long, Question>();
+
+        // Requests are produced lazily as generator slots free up, so memory holds only the questions in flight.
+        IEnumerable<GenerationRequest> Requests()
+        {
+            long ordinal = 0;
+            foreach (var row in Questions(settings, dataset))
+            {
+                var keys = Enumerable.Range(0, settings.Samples).Select(s => TraceKey.Format(dataset.Name, dataset.Split, row.Id, s)).ToArray();
+                if (keys.All(done.Contains)) { tally.Resumed++; continue; }
+                var (text, tokens) = prompts.Build(row.Question);
+                long id = ordinal++;
+                pending[id] = new Question(row, text, tokens, new Completion[settings.Samples]);
+                for (int s = 0; s < settings.Samples; s++)
+                    yield return new GenerationRequest(id * settings.Samples + s, tokens, sampling, settings.MaxTokens, template.StopStrings)
+                    {
+                        SamplerStream = StableStream(row.Id, s),
+                    };
+            }
+        }
+
+        bool interrupted = false;
+        var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
+        try
+        {
+            using var generator = new BatchedGenerator(teacher, new GeneratorOptions
+            {
+                Parallel = settings.Parallel, ContextPerSequence = settings.ContextPerSequence, TopK = settings.CaptureTopK, Threads = settings.Threads,
+            });
+            try
+            {
+                foreach (var completion in generator.Generate(Requests(), cancel, prompts.SharedPrefix()))
+                {
+                    long id = completion.Index / settings.Samples;
+                    var question = pending[id];
+                    question.Completions[completion.Index % settings.Samples] = completion;
+                    if (question.Completions.Any(c => c is null)) continue;
+                    pending.Remove(id);
+                    foreach (var record in Records(question, dataset, settings.Keep, tally)) writer.Write(record);
+                    progress?.Report(tally.Progress(total, clock.Elapsed));
+                }
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                interrupted = true;
+            }
+            tally.PromptTokens += generator.LastStats?.PromptTokens ?? 0;
+        }
+        finally
+        {
+            writer.Dispose(); // closes the last part file: every finished question is on disk, whole
+        }
+
+        var stats = writer.Stats();
+        return new GenerateSummary
+        {
+            OutputFolder = settings.OutputFolder, Questions = tally.Questions, Samples = tally.Rows, ResumedQuestions = tally.Resumed,
+            SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
+            TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
+            FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
+            Wall = clock.Elapsed, Interrupted = interrupted,
+        };
+    }
+
+    /// <summary>One question's samples, finished: answers extracted, compared with gold and with each other.</summary>
+    static IEnumerable<TraceRecord> Records(Question question, DatasetReader dataset, KeepPolicy keep, Tally tally)
+    {
+        var extracted = question.Completions.Select(c => AnswerExtractor.Default.Extract(c.Text)).ToArray();
+        var vote = MajorityVote.Count(extracted.Select(e => e.Answer).ToArray());
+        string? gold = question.Row.GoldAnswer;
+        tally.CountQuestion(gold is null ? null : vote.Answer is not null && AnswerComparer.Equivalent(vote.Answer, gold));
+        for (int s = 0; s < question.Completions.Length; s++)
+        {
+            var completion = question.Completions[s];
+            bool? correct = gold is null ? null : extracted[s].Answer is not null && AnswerComparer.Equivalent(extracted[s].Answer, gold);
+            bool finishedWell = completion.FinishReason is FinishReason.EndOfGeneration or FinishReason.Stop;
+            bool kept = keep.Keeps(finishedWell, extracted[s].Answer is not null, correct, vote.AgreesWithMajority[s]);
+            tally.CountSample(completion, correct, kept);
+            yield return TraceRecord.FromCompletion(completion, dataset.Name, dataset.Split, question.Row.Id, s, question.Row.Question, gold, question.PromptText, question.PromptTokens) with
+            {
+                Rationale = extracted[s].Rationale, Answer = extracted[s].Answer, Correct = correct,
+                MajorityAnswer = vote.Answer, AgreesWithMajority = vote.AgreesWithMajority[s], Keep = kept,
+            };
+        }
+    }
+
+    static IEnumerable<DatasetRow> Questions(GenerateSettings settings, DatasetReader dataset)
+    {
+        var rows = dataset.Where(row => settings.Shard.Contains(row.Id));
+        return settings.Limit is long limit ? rows.Take((int)Math.Min(limit, int.MaxValue)) : rows;
+    }
+
+    /// <summary>A counting pass over the data set for the progress bar's total (streams; cheap next to generation).</summary>
+    static long CountQuestions(GenerateSettings settings, DatasetReader dataset) =>
+        Questions(settings, DatasetReader.Open(settings.DataPath, settings.Dataset with { SkipInvalid = true })).LongCount();
+
+    /// <summary>A sampler stream that depends only on the example id and sample index, not on run order or shard.</summary>
+    static long StableStream(string exampleId, int sample)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{exampleId}\n{sample}"), hash);
+        return BitConverter.ToInt64(hash);
+    }
+
+    static void Validate(GenerateSettings s)
+    {
+        if (!File.Exists(s.TeacherPath)) throw new FileNotFoundException($"teacher model not found: {s.TeacherPath}", s.TeacherPath);
+        if (!File.Exists(s.DataPath)) throw new FileNotFoundException($"data set not found: {s.DataPath}", s.DataPath);
+        if (!File.Exists(s.PromptPath)) throw new FileNotFoundException($"prompt template not found: {s.PromptPath}", s.PromptPath);
+        if (s.Samples < 1) throw new ArgumentException($"--samples must be at least 1 (got {s.Samples})");
+        if (s.CaptureTopK < 1) throw new ArgumentException($"--top-k must be at least 1 (got {s.CaptureTopK})");
+        if (s.MaxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {s.MaxTokens})");
+        if (s.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1 (got {s.Parallel})");
+    }
+
+    /// <summary>Existing traces made with other settings would mix two experiments: refuse, or delete them with --force.</summary>
+    static void PrepareFolder(GenerateSettings settings, TraceProvenance provenance)
+    {
+        foreach (string part in TracePartFiles.List(settings.OutputFolder))
+        {
+            var existing = TraceReader.ReadProvenance(part);
+            string? difference = ProvenanceDifference(existing, provenance);
+            if (difference is null) continue;
+            if (!settings.Force)
+                throw new InvalidOperationException($"{part} was generated with {difference}; use --force to delete the folder's traces and start over, or choose another --out");
+            foreach (string stale in TracePartFiles.List(settings.OutputFolder)) File.Delete(stale);
+            return;
+        }
+    }
+
+    static string? ProvenanceDifference(TraceProvenance a, TraceProvenance b) =>
+        a.TeacherSha256 != b.TeacherSha256 ? $"another teacher ({a.TeacherFileName}, sha256 {a.TeacherSha256[..12]}…)"
+        : a.PromptTemplateSha256 != b.PromptTemplateSha256 ? $"another prompt template ({a.PromptTemplateName})"
+        : a with { ToolVersion = b.ToolVersion } != b ? "other generation settings (temperature, top-p, top-k, seed, samples, max tokens or context)"
+        : null;
+
+    static TraceProvenance Provenance(GenerateSettings settings, TeacherModel teacher, PromptTemplate template)
+    {
+        var summary = ModelFileSummary.Read(settings.TeacherPath);
+        TokenizerVocabulary vocabulary;
+        using (var file = GgufFile.Open(settings.TeacherPath)) vocabulary = TokenizerGgufMetadata.Read(file.Metadata);
+        string sha;
+        using (var stream = File.OpenRead(settings.TeacherPath)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        return new TraceProvenance
+        {
+            TeacherFileName = Path.GetFileName(settings.TeacherPath), TeacherFileSize = new FileInfo(settings.TeacherPath).Length, TeacherSha256 = sha,
+            Architecture = teacher.Architecture, Quantization = summary.Quantization, TokenizerFingerprint = TokenizerFingerprint.Compute(vocabulary),
+            Temperature = settings.EffectiveTemperature, TopP = settings.TopP, TopKSampling = settings.SamplingTopK, Seed = settings.Seed,
+            CaptureTopK = settings.CaptureTopK, ContextSize = settings.ContextPerSequence, MaxTokens = settings.MaxTokens,
+            Samples = settings.Samples, PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash,
+            ToolVersion = typeof(GenerateRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
+        };
+    }
+
+    sealed record Question(DatasetRow Row, string PromptText, int[] PromptTokens, Completion[] Completions);
+
+    /// <summary>Running counts for progress and the summary.</summary>
+    sealed class Tally(int samples)
+    {
+        public long Questions, Rows, Resumed, PromptTokens, GeneratedTokens, Kept;
+        long _samplesWithGold, _correctSamples, _questionsWithGold, _correctMajorities;
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+        public Dictionary<string, long> FinishReasons { get; } = [];
+
+        public double? SampleAccuracy => _samplesWithGold == 0 ? null : _correctSamples / (double)_samplesWithGold;
+        public double? MajorityAccuracy => _questionsWithGold == 0 ? null : _correctMajorities / (double)_questionsWithGold;
+
+        public void CountQuestion(bool? majorityCorrect)
+        {
+            Questions++;
+            if (majorityCorrect is bool ok) { _questionsWithGold++; if (ok) _correctMajorities++; }
+        }
+
+        public void CountSample(Completion completion, bool? correct, bool kept)
+        {
+            Rows++;
+            GeneratedTokens += completion.TokenIds.Length;
+            if (kept) Kept++;
+            if (correct is bool ok) { _samplesWithGold++; if (ok) _correctSamples++; }
+            string reason = completion.FinishReason.ToName();
+            FinishReasons[reason] = FinishReasons.GetValueOrDefault(reason) + 1;
+        }
+
+        public GenerateProgress Progress(long total, TimeSpan elapsed) =>
+            new(Questions, Math.Max(0, total - Resumed), Rows, GeneratedTokens, GeneratedTokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), SampleAccuracy, elapsed);
+
+        public int SamplesPerQuestion { get; } = samples;
+    }
+}

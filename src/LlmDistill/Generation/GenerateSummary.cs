@@ -1,0 +1,32 @@
+namespace LlmDistill.Generation;
+
+/// <summary>Live counters of a generate run, reported after every finished question.</summary>
+public sealed record GenerateProgress(long QuestionsDone, long QuestionsTotal, long Rows, long GeneratedTokens, double TokensPerSecond, double? Accuracy, TimeSpan Elapsed)
+{
+    /// <summary>Remaining time at the current pace; null until something is done or when the total is unknown.</summary>
+    public TimeSpan? Eta => QuestionsDone == 0 || QuestionsTotal <= QuestionsDone ? null
+        : TimeSpan.FromSeconds(Elapsed.TotalSeconds / QuestionsDone * (QuestionsTotal - QuestionsDone));
+}
+
+/// <summary>What a generate run did (this run only; resumed questions are counted separately).</summary>
+public sealed record GenerateSummary
+{
+    public required string OutputFolder { get; init; }
+    public required long Questions { get; init; }
+    public required long Samples { get; init; }
+    public required long ResumedQuestions { get; init; }
+    public required long SkippedInvalidRows { get; init; }
+    public required long PromptTokens { get; init; }
+    public required long GeneratedTokens { get; init; }
+    /// <summary>Share of samples whose answer matches gold, over samples of questions that have gold; null when none has.</summary>
+    public required double? TeacherAccuracy { get; init; }
+    /// <summary>Share of questions whose majority answer matches gold; null when none has gold.</summary>
+    public required double? MajorityAccuracy { get; init; }
+    public required long KeptTraces { get; init; }
+    public required IReadOnlyDictionary<string, long> FinishReasons { get; init; }
+    public required double BytesPerToken { get; init; }
+    public required double MaxLogprobError { get; init; }
+    public required TimeSpan Wall { get; init; }
+    /// <summary>Stopped by cancellation (Ctrl-C): finished questions are on disk, the rest resumes next time.</summary>
+    public required bool Interrupted { get; init; }
+}

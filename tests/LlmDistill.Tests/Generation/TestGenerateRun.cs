@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using LlmDistill.Generation;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Traces;
+
+namespace LlmDistill.Tests.Generation;
+
+[Collection(TinyTeacherCollection.Name)]
+public class TestGenerateRun(TinyTeacherFixture teachers)
+{
+    static readonly string Data = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl");
+    static readonly string Prompt = RepositoryFiles.Path("prompts/cot-math.yaml");
+
+    GenerateSettings Settings(string folder) => new()
+    {
+        TeacherPath = teachers.Qwen2Path, DataPath = Data, PromptPath = Prompt, OutputFolder = folder,
+        Samples = 2, CaptureTopK = 5, MaxTokens = 12, Parallel = 4, ContextPerSequence = 1024, Limit = 6, RowsPerPart = 4,
+    };
+
+    static string[] Keys(string folder) => [.. TraceReader.Read(folder).Select(r => r.Key).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void Traces_land_in_parquet_that_duckdb_and_our_reader_both_read_the_same()
+    {
+        using var folder = new TempDirectory();
+        var summary = GenerateRun.Run(Settings(folder.Path));
+
+        Assert.Equal(6, summary.Questions);
+        Assert.Equal(12, summary.Samples);
+        Assert.Equal(12 * 12, summary.GeneratedTokens); // random weights never say EOS within 12 tokens
+        Assert.NotNull(summary.TeacherAccuracy);
+        Assert.True(summary.BytesPerToken > 0);
+        Assert.InRange(summary.MaxLogprobError, 0, TopKEncoding.MaxLogprobError + 1e-9);
+
+        var ours = TraceReader.Read(folder.Path).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+        Assert.Equal(12, ours.Length);
+        Assert.Equal(12, ours.Select(r => r.Key).Distinct().Count());
+        Assert.All(ours, r => Assert.Equal(r.CompletionTokenIds.Length * 5, r.TopIds.Length));
+        Assert.All(ours, r => Assert.StartsWith("<|im_start|>", r.PromptText)); // the teacher's chat template was applied
+        Assert.All(ours, r => Assert.NotNull(r.GoldAnswer));
+
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT key, completion_text, len(completion_token_ids), finish_reason, keep FROM read_parquet('{folder.Path}/*.parquet') ORDER BY key";
+        using var reader = command.ExecuteReader();
+        int row = 0;
+        while (reader.Read())
+        {
+            Assert.Equal(ours[row].Key, reader.GetString(0));
+            Assert.Equal(ours[row].CompletionText, reader.GetString(1));
+            Assert.Equal(ours[row].CompletionTokenIds.Length, Convert.ToInt32(reader.GetValue(2)));
+            Assert.Equal("length", reader.GetString(3));
+            row++;
+        }
+        Assert.Equal(12, row);
+    }
+
+    [Fact]
+    public void A_second_run_resumes_and_writes_nothing_twice()
+    {
+        using var folder = new TempDirectory();
+        GenerateRun.Run(Settings(folder.Path) with { Limit = 3 });
+        var second = GenerateRun.Run(Settings(folder.Path));
+        Assert.Equal(3, second.ResumedQuestions);
+        Assert.Equal(3, second.Questions);
+        string[] keys = Keys(folder.Path);
+        Assert.Equal(12, keys.Length);
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_crashed_part_file_is_ignored_and_the_rerun_gives_the_complete_key_set()
+    {
+        using var reference = new TempDirectory();
+        GenerateRun.Run(Settings(reference.Path));
+        using var folder = new TempDirectory();
+        GenerateRun.Run(Settings(folder.Path) with { Limit = 2 });
+        File.WriteAllBytes(Path.Combine(folder.Path, ".part-0099-all.parquet.tmp"), [1, 2, 3, 4]); // a writer killed mid-file
+        GenerateRun.Run(Settings(folder.Path));
+        Assert.Equal(Keys(reference.Path), Keys(folder.Path));
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Cancelling_keeps_every_finished_question_whole()
+    {
+        using var folder = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var summary = GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Parallel = 2 },
+            new InlineProgress(p => { if (p.QuestionsDone == 2) cancel.Cancel(); }), cancel.Token);
+        Assert.True(summary.Interrupted);
+        var rows = TraceReader.Read(folder.Path).ToArray();
+        Assert.NotEmpty(rows);
+        Assert.All(rows.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count())); // no half question
+        Assert.True(rows.Length < 40);
+    }
+
+    [Fact]
+    public void Other_settings_are_refused_without_force_and_start_over_with_it()
+    {
+        using var folder = new TempDirectory();
+        GenerateRun.Run(Settings(folder.Path) with { Limit = 2 });
+        var error = Assert.Throws<InvalidOperationException>(() => GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Seed = 5, Temperature = 0.8f }));
+        Assert.Contains("--force", error.Message);
+        var forced = GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Seed = 5, Temperature = 0.8f, Force = true });
+        Assert.Equal(0, forced.ResumedQuestions);
+        Assert.Equal(4, Keys(folder.Path).Length);
+    }
+
+    [Fact]
+    public void Two_shards_writing_into_one_folder_cover_every_key_exactly_once()
+    {
+        using var reference = new TempDirectory();
+        GenerateRun.Run(Settings(reference.Path) with { Limit = null, Samples = 1 });
+        using var folder = new TempDirectory();
+        GenerateRun.Run(Settings(folder.Path) with { Limit = null, Samples = 1, Shard = new ShardFilter(0, 2) });
+        GenerateRun.Run(Settings(folder.Path) with { Limit = null, Samples = 1, Shard = new ShardFilter(1, 2) });
+        Assert.Equal(Keys(reference.Path), Keys(folder.Path));
+        Assert.Contains(Directory.GetFiles(folder.Path), f => f.Contains("0of2"));
+        Assert.Contains(Directory.GetFiles(folder.Path), f => f.Contains("1of2"));
+    }
+
+    [Fact]
+    public void A_killed_process_loses_at_most_its_open_part_and_the_rerun_completes_the_set()
+    {
+        using var reference = new TempDirectory();
+        GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Parallel = 2, MaxTokens = 24 });
+
+        using var folder = new TempDirectory();
+        string cli = Path.Combine(AppContext.BaseDirectory, "llmdistill.dll");
+        string[] args = ["exec", cli, "generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
+            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"];
+        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        bool killed = false;
+        using (var process = Process.Start(start)!)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!process.HasExited && Directory.GetFiles(folder.Path, "part-*.parquet").Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(10);
+            if (!process.HasExited) { process.Kill(entireProcessTree: true); killed = true; } // SIGKILL: no flush, no cleanup
+            process.WaitForExit();
+            Assert.True(killed, $"the run finished before it could be killed: {process.StandardError.ReadToEnd()}");
+        }
+        var survivors = TraceReader.Read(folder.Path).ToArray();
+        Assert.InRange(survivors.Length, 4, 39);
+        Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count()));
+
+        GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Parallel = 2, MaxTokens = 24 });
+        string[] keys = Keys(folder.Path);
+        Assert.Equal(Keys(reference.Path), keys);
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+    }
+
+    sealed class InlineProgress(Action<GenerateProgress> report) : IProgress<GenerateProgress>
+    {
+        public void Report(GenerateProgress value) => report(value);
+    }
+}
