@@ -26,13 +26,14 @@ public static class DistillationLoss
         long channels = hidden.shape[^1];
         if (outputWeight.dim() != 2 || outputWeight.shape[1] != channels)
             throw new ArgumentException($"outputWeight must be (V, {channels}), got [{string.Join(", ", outputWeight.shape)}]");
-        var flat = hidden.reshape(-1, channels);                                           // (N, C)
-        if (flat.shape[0] != batch.BatchSize * batch.SequenceLength)
-            throw new ArgumentException($"hidden has {flat.shape[0]} positions, the batch {batch.BatchSize}×{batch.SequenceLength}");
+        long positions = hidden.numel() / channels;
+        if (positions != batch.BatchSize * batch.SequenceLength)
+            throw new ArgumentException($"hidden has {positions} positions, the batch {batch.BatchSize}×{batch.SequenceLength}");
 
         double temperature = options.TemperatureAt(step);
         var type = ComputeType(hidden.dtype);
         using var scope = NewDisposeScope();
+        var flat = hidden.reshape(-1, channels);                                           // (N, C)
         var rows = LossRows.From(batch, options, temperature, type, hidden.device);
         var rowHidden = flat.index_select(0, rows.Positions);                              // (M, C), on the caller's graph
         bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || outputWeight.requires_grad);
