@@ -39,22 +39,24 @@ public static class DistillationLoss
         bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || outputWeight.requires_grad);
 
         var accumulated = new Accumulated(type, hidden.device);
-        Tensor hiddenGradient = zeros(rows.Count, channels, type, hidden.device);          // (M, C)
+        bool hiddenGradientWanted = wantsGradient && hidden.requires_grad;
+        bool weightGradientWanted = wantsGradient && outputWeight.requires_grad;
+        var hiddenGradient = hiddenGradientWanted ? zeros(rows.Count, channels, type, hidden.device) : null; // (M, C)
         var weight = outputWeight.detach().to(type);                                        // (V, C)
-        if (wantsGradient && outputWeight.requires_grad) weight.requires_grad_(true);
+        if (weightGradientWanted) weight.requires_grad_(true);
         for (long start = 0; start < rows.Count; start += options.ChunkSize)
         {
             using var chunkScope = NewDisposeScope();
             long length = Math.Min(options.ChunkSize, rows.Count - start);
             using var noGrad = wantsGradient ? null : no_grad();
             var chunkHidden = rowHidden.detach().narrow(0, start, length).to(type);          // (m, C)
-            if (wantsGradient && hidden.requires_grad) chunkHidden.requires_grad_(true);
+            if (hiddenGradientWanted) chunkHidden.requires_grad_(true);
             var logProbs = chunkHidden.matmul(weight.t()).log_softmax(-1);                 // (m, V)
             var terms = ChunkTerms.Of(logProbs, rows.Slice(start, length), options, temperature);
             if (wantsGradient)
             {
                 terms.Loss.backward();                                                      // frees this chunk's graph
-                if (hidden.requires_grad) hiddenGradient.narrow(0, start, length).copy_(chunkHidden.grad!);
+                hiddenGradient?.narrow(0, start, length).copy_(chunkHidden.grad!);
             }
             accumulated.Add(terms);
         }
@@ -63,8 +65,9 @@ public static class DistillationLoss
         if (wantsGradient)
         {
             var surrogate = zeros(1, type, hidden.device).sum();
-            if (hidden.requires_grad) surrogate = surrogate + (rowHidden * hiddenGradient.to(hidden.dtype)).sum().to(type);
-            if (outputWeight.requires_grad) surrogate = surrogate + (outputWeight * weight.grad!.to(outputWeight.dtype)).sum().to(type);
+            if (hiddenGradient is not null) surrogate = surrogate + (rowHidden * hiddenGradient.to(hidden.dtype)).sum().to(type);
+            if (weightGradientWanted && weight.grad is { } weightGradient)   // null when the batch has no loss rows
+                surrogate = surrogate + (outputWeight * weightGradient.to(outputWeight.dtype)).sum().to(type);
             loss = loss + (surrogate - surrogate.detach());                                  // value + 0, gradient = accumulated
         }
         return Result(loss, accumulated, rows, temperature);

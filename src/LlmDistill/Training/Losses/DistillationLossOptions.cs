@@ -24,7 +24,7 @@ public sealed record DistillationLossOptions
     /// <summary>Weight of answer tokens in the NLL mean.</summary>
     public double AnswerWeight { get; init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(AnswerWeight), value, "weights must be non-negative"); } = 1.0;
 
-    /// <summary>Positions whose logits are materialised at once: memory is about 4 × ChunkSize × V floats.</summary>
+    /// <summary>Positions whose logits are materialised at once: peak memory is about 4–5 × ChunkSize × V floats (measured 336 MiB at 128 × 150k).</summary>
     public int ChunkSize { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(ChunkSize), value, "chunk size must be positive"); } = 256;
 
     /// <summary>Optional down-weighting of KL at positions where the teacher's entropy is high.</summary>
