@@ -1,0 +1,123 @@
+using static TorchSharp.torch;
+
+namespace LlmDistill.Training.Losses;
+
+/// <summary>
+/// The distillation objective L = α·T²·KL + (1 − α)·NLL (see <see cref="DistillationLossOptions"/>): KL between the
+/// teacher's and the student's coarsened distributions (<see cref="CoarsenedDistribution"/>) plus the rationale and
+/// answer likelihood, each a per-token weighted mean.
+/// </summary>
+public static class DistillationLoss
+{
+    /// <summary>
+    /// The loss from the student's final hidden states and output projection, never forming all N × V logits.
+    /// Rows are processed <see cref="DistillationLossOptions.ChunkSize"/> at a time; when a gradient is wanted
+    /// (grad mode on and <paramref name="hidden"/> or <paramref name="outputWeight"/> requiring grad) each chunk's
+    /// logits are built on detached copies and differentiated right away, the chunk's graph freed, and the gradients
+    /// accumulated: ∂L/∂hidden (M × C) and ∂L/∂W (V × C). The returned loss is then attached to the caller's graph by a
+    /// term whose value is exactly 0 and whose gradient is those accumulated gradients, so <c>loss.backward()</c> works
+    /// as usual. Peak memory is a few chunk × V tensors, independent of N. Only first derivatives are available.
+    /// </summary>
+    /// <param name="hidden">(N, C) or (B, T, C), N = B·T: the student's final hidden states (after the final norm)</param>
+    /// <param name="outputWeight">(V, C): the output projection (logits = hidden · Wᵀ)</param>
+    /// <param name="step">optimizer step, for <see cref="DistillationLossOptions.TemperatureSchedule"/></param>
+    public static DistillationLossResult Compute(Tensor hidden, Tensor outputWeight, DistillationBatch batch, DistillationLossOptions options, long step = 0)
+    {
+        long channels = hidden.shape[^1];
+        if (outputWeight.dim() != 2 || outputWeight.shape[1] != channels)
+            throw new ArgumentException($"outputWeight must be (V, {channels}), got [{string.Join(", ", outputWeight.shape)}]");
+        long positions = hidden.numel() / channels;
+        if (positions != batch.BatchSize * batch.SequenceLength)
+            throw new ArgumentException($"hidden has {positions} positions, the batch {batch.BatchSize}×{batch.SequenceLength}");
+
+        double temperature = options.TemperatureAt(step);
+        var type = ComputeType(hidden.dtype);
+        using var scope = NewDisposeScope();
+        var flat = hidden.reshape(-1, channels);                                           // (N, C)
+        var rows = LossRows.From(batch, options, temperature, type, hidden.device);
+        var rowHidden = flat.index_select(0, rows.Positions);                              // (M, C), on the caller's graph
+        bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || outputWeight.requires_grad);
+
+        var accumulated = new Accumulated(type, hidden.device);
+        bool hiddenGradientWanted = wantsGradient && hidden.requires_grad;
+        bool weightGradientWanted = wantsGradient && outputWeight.requires_grad;
+        var hiddenGradient = hiddenGradientWanted ? zeros(rows.Count, channels, type, hidden.device) : null; // (M, C)
+        var weight = outputWeight.detach().to(type);                                        // (V, C)
+        if (weightGradientWanted) weight.requires_grad_(true);
+        for (long start = 0; start < rows.Count; start += options.ChunkSize)
+        {
+            using var chunkScope = NewDisposeScope();
+            long length = Math.Min(options.ChunkSize, rows.Count - start);
+            using var noGrad = wantsGradient ? null : no_grad();
+            var chunkHidden = rowHidden.detach().narrow(0, start, length).to(type);          // (m, C)
+            if (hiddenGradientWanted) chunkHidden.requires_grad_(true);
+            var logProbs = chunkHidden.matmul(weight.t()).log_softmax(-1);                 // (m, V)
+            var terms = ChunkTerms.Of(logProbs, rows.Slice(start, length), options, temperature);
+            if (wantsGradient)
+            {
+                terms.Loss.backward();                                                      // frees this chunk's graph
+                hiddenGradient?.narrow(0, start, length).copy_(chunkHidden.grad!);
+            }
+            accumulated.Add(terms);
+        }
+
+        var loss = accumulated.Loss;
+        if (wantsGradient)
+        {
+            var surrogate = zeros(1, type, hidden.device).sum();
+            if (hiddenGradient is not null) surrogate = surrogate + (rowHidden * hiddenGradient.to(hidden.dtype)).sum().to(type);
+            if (weightGradientWanted && weight.grad is { } weightGradient)   // null when the batch has no loss rows
+                surrogate = surrogate + (outputWeight * weightGradient.to(outputWeight.dtype)).sum().to(type);
+            loss = loss + (surrogate - surrogate.detach());                                  // value + 0, gradient = accumulated
+        }
+        return Result(loss, accumulated, rows, temperature);
+    }
+
+    /// <summary>
+    /// The same loss from full logits, with plain autograd: simple, for tests and small vocabularies
+    /// (it holds log_softmax over all N × V logits).
+    /// </summary>
+    /// <param name="logits">(N, V) or (B, T, V)</param>
+    public static DistillationLossResult ComputeFromLogits(Tensor logits, DistillationBatch batch, DistillationLossOptions options, long step = 0)
+    {
+        double temperature = options.TemperatureAt(step);
+        var type = ComputeType(logits.dtype);
+        using var scope = NewDisposeScope();
+        var rows = LossRows.From(batch, options, temperature, type, logits.device);
+        var logProbs = logits.reshape(-1, logits.shape[^1]).index_select(0, rows.Positions).to(type).log_softmax(-1); // (M, V)
+        var accumulated = new Accumulated(type, logits.device);
+        var terms = ChunkTerms.Of(logProbs, rows, options, temperature);
+        accumulated.Add(terms);
+        return Result(terms.Loss, accumulated, rows, temperature);
+    }
+
+    /// <summary>float64 stays float64 (gradient checks); everything else is computed in float32, as log_softmax over a
+    /// large vocabulary in half precision loses the tail.</summary>
+    static ScalarType ComputeType(ScalarType type) => type == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
+    static DistillationLossResult Result(Tensor loss, Accumulated accumulated, LossRows rows, double temperature) => new(
+        loss.MoveToOuterDisposeScope(),
+        accumulated.Kl.MoveToOuterDisposeScope(),
+        accumulated.NllRationale.MoveToOuterDisposeScope(),
+        accumulated.NllAnswer.MoveToOuterDisposeScope(),
+        tensor(rows.Count).MoveToOuterDisposeScope(),
+        rows.TeacherPositions.MoveToOuterDisposeScope(),
+        temperature);
+
+    /// <summary>Detached running sums of the chunks' <see cref="ChunkTerms"/>, as 0-d tensors updated in place.</summary>
+    sealed class Accumulated(ScalarType type, Device device)
+    {
+        public Tensor Loss { get; } = zeros([], type, device);
+        public Tensor Kl { get; } = zeros([], type, device);
+        public Tensor NllRationale { get; } = zeros([], type, device);
+        public Tensor NllAnswer { get; } = zeros([], type, device);
+
+        public void Add(ChunkTerms terms)
+        {
+            Loss.add_(terms.Loss.detach());
+            Kl.add_(terms.Kl.detach());
+            NllRationale.add_(terms.NllRationale.detach());
+            NllAnswer.add_(terms.NllAnswer.detach());
+        }
+    }
+}

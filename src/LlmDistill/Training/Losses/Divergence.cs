@@ -1,0 +1,26 @@
+namespace LlmDistill.Training.Losses;
+
+/// <summary>
+/// Which divergence compares the teacher's coarsened distribution p with the student's q at each position.
+/// Use <c>new Divergence.Forward()</c>, <c>new Divergence.Reverse()</c> or <c>new Divergence.Jsd(0.5)</c>.
+/// </summary>
+public abstract record Divergence
+{
+    Divergence() { }
+
+    /// <summary>KL(p ‖ q): mass-covering, the usual distillation objective (Hinton et al. 2015). The default.</summary>
+    public sealed record Forward : Divergence;
+
+    /// <summary>KL(q ‖ p): mode-seeking; the student is penalised for mass where the teacher has little.</summary>
+    public sealed record Reverse : Divergence;
+
+    /// <summary>
+    /// Generalised Jensen–Shannon divergence (Agarwal et al. 2024, GKD): with m = β·p + (1 − β)·q,
+    /// JSD(β) = β·KL(p ‖ m) + (1 − β)·KL(q ‖ m). β = 0.5 is the symmetric JSD; β must lie strictly in (0, 1),
+    /// since at either end m equals one side and the divergence is identically zero.
+    /// </summary>
+    public sealed record Jsd(double Beta) : Divergence
+    {
+        public double Beta { get; } = Beta > 0 && Beta < 1 ? Beta : throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "JSD β must lie strictly between 0 and 1");
+    }
+}
