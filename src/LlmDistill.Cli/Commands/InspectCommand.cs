@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using LlmDistill.Models;
+using LlmDistill.Teacher;
+using LlmDistill.Traces;
 using Spectre.Console;
 
 namespace LlmDistill.Cli.Commands;
@@ -10,15 +12,26 @@ static class InspectCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "A GGUF model file (teacher or exported student)." };
+        var file = new Argument<string>("path") { Description = "A GGUF model file, or a traces folder / part file written by generate." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
-        var command = new Command("inspect", "Show a GGUF file's architecture, size, tokenizer, quantization and every metadata key.\n" +
-                                             "Example: llmdistill inspect qwen2.5-7b-instruct-q4_k_m.gguf --json") { file, json };
+        var command = new Command("inspect", "Show a GGUF file's architecture, size, tokenizer, quantization and every metadata key;\n" +
+                                             "or a traces folder's schema, provenance, counts, accuracy and a sample trace.\n" +
+                                             "Examples: llmdistill inspect qwen2.5-7b-instruct-q4_k_m.gguf --json    llmdistill inspect traces/gsm8k") { file, json };
         command.SetAction(parsed =>
         {
-            var summary = ModelFileSummary.Read(parsed.GetRequiredValue(file).FullName);
+            string path = Path.GetFullPath(parsed.GetRequiredValue(file));
             var output = parsed.InvocationConfiguration.Output;
-            if (parsed.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
+            bool asJson = parsed.GetValue(json);
+            if (Directory.Exists(path) || path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            {
+                var traces = TraceSummary.Read(path);
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(traces with { Sample = null }, CliJson.Options));
+                else RenderTraces(traces, ConsoleOutput.For(output));
+                return 0;
+            }
+            if (!File.Exists(path)) throw new FileNotFoundException($"file not found: {path}", path);
+            var summary = ModelFileSummary.Read(path);
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
             else Render(summary, ConsoleOutput.For(output));
             return 0;
         });
@@ -46,5 +59,44 @@ static class InspectCommand
         var metadata = new Table().Border(TableBorder.Simple).AddColumn("metadata key").AddColumn("value");
         foreach (var (key, value) in s.Metadata) metadata.AddRow(Markup.Escape(key), Markup.Escape(value));
         console.Write(metadata);
+    }
+
+    static void RenderTraces(TraceSummary s, IAnsiConsole console)
+    {
+        var facts = new Table().Border(TableBorder.Rounded).AddColumn("traces").AddColumn("value").Title(Markup.Escape(s.Path));
+        void Row(string name, object? value) => facts.AddRow(Markup.Escape(name), Markup.Escape(value?.ToString() ?? "-"));
+        Row("part files", s.Stats.Files);
+        Row("questions / traces", $"{s.Questions} / {s.Stats.Rows}");
+        Row("completion tokens", $"{s.Stats.CompletionTokens:N0}");
+        Row("teacher accuracy", s.Accuracy is double a ? $"{a:P1}" : "no gold answers");
+        Row("majority-vote accuracy", s.MajorityAccuracy is double m ? $"{m:P1}" : "no gold answers");
+        Row("kept for training", s.Kept);
+        Row("finish reasons", string.Join(", ", s.FinishReasons.Select(f => $"{f.Key} {f.Value}")));
+        Row("stored bytes per token", $"{s.Stats.BytesPerToken:F1}");
+        if (s.Provenance is { } p)
+        {
+            Row("teacher", $"{p.TeacherFileName} ({p.Architecture}, {p.Quantization}, sha256 {p.TeacherSha256[..12]}…)");
+            Row("tokenizer fingerprint", p.TokenizerFingerprint[..16] + "…");
+            Row("sampling", $"temperature {p.Temperature}, top-p {p.TopP}, top-k {p.TopKSampling}, seed {p.Seed}, {p.Samples} per question");
+            Row("captured top-k", p.CaptureTopK);
+            Row("prompt template", $"{p.PromptTemplateName} (sha256 {p.PromptTemplateSha256[..12]}…)");
+            Row("schema / tool", $"v{p.SchemaVersion} / {p.ToolVersion}");
+        }
+        if (!s.ProvenanceAgrees) Row("warning", "part files disagree on provenance");
+        console.Write(facts);
+        console.MarkupLine("[grey]columns:[/] " + Markup.Escape(string.Join(", ", s.Columns)));
+        if (s.Sample is { } r)
+        {
+            console.MarkupLine($"[bold]sample trace[/] {Markup.Escape(r.Key)} ({r.FinishReason.ToName()}, answer {Markup.Escape(r.Answer ?? "none")}, correct {Markup.Escape(r.Correct?.ToString() ?? "n/a")})");
+            console.WriteLine("Q: " + r.Question);
+            console.WriteLine("A: " + r.CompletionText);
+            var tokens = new Table().Border(TableBorder.Simple).AddColumn("#").AddColumn("id").AddColumn("logprob").AddColumn("tail").AddColumn("top ids (logprob)");
+            for (int i = 0; i < Math.Min(8, r.CompletionTokenIds.Length); i++)
+            {
+                var top = Enumerable.Range(i * r.TopK, Math.Min(3, r.TopK)).Select(j => $"{r.TopIds[j]} ({r.TopLogprobs[j]:F2})");
+                tokens.AddRow($"{i}", $"{r.CompletionTokenIds[i]}", $"{r.SampledLogprobs[i]:F3}", $"{r.TailMass[i]:F3}", Markup.Escape(string.Join("  ", top)));
+            }
+            console.Write(tokens);
+        }
     }
 }

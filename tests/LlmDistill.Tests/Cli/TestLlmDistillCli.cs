@@ -108,4 +108,39 @@ public class TestLlmDistillCli(TinyTeacherFixture teachers)
         Assert.Equal(2, code);
         Assert.Contains("--top-k", error);
     }
+
+    [Fact]
+    public void Generate_then_inspect_shows_the_traces_their_teacher_and_a_sample()
+    {
+        using var folder = new TempDirectory();
+        string traces = folder.File("traces");
+        var (code, output, error) = Run("generate", "--teacher", teachers.Qwen2Path, "--data", Generation.RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
+            "--prompt", Generation.RepositoryFiles.Path("prompts/cot-math.yaml"), "--out", traces, "--samples", "2", "--top-k", "4",
+            "--max-tokens", "8", "--parallel", "4", "--ctx", "1024", "--limit", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains("majority-vote accuracy", output);
+        Assert.Contains("stored bytes per token", output);
+
+        (code, output, error) = Run("inspect", traces);
+        Assert.True(code == 0, error);
+        Assert.Contains("3 / 6", output);
+        Assert.Contains("tiny-qwen2.gguf", output);
+        Assert.Contains("sample trace", output);
+
+        (code, output, _) = Run("inspect", traces, "--json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(6, json.RootElement.GetProperty("stats").GetProperty("rows").GetInt64());
+        Assert.Equal(4, json.RootElement.GetProperty("provenance").GetProperty("capture_top_k").GetInt32());
+    }
+
+    [Fact]
+    public void Generate_with_a_missing_data_file_names_it_and_exits_with_2()
+    {
+        using var folder = new TempDirectory();
+        var (code, _, error) = Run("generate", "--teacher", teachers.Qwen2Path, "--data", "/no/such.jsonl",
+            "--prompt", Generation.RepositoryFiles.Path("prompts/cot-math.yaml"), "--out", folder.File("t"));
+        Assert.Equal(2, code);
+        Assert.Contains("/no/such.jsonl", error);
+    }
 }
