@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using LlmDistill.Models;
-using LlmDistill.Native;
 using LlmDistill.Teacher;
-using LlmDistill.Tokenization;
 
 namespace LlmDistill.Benchmarks;
 
@@ -16,9 +13,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--generate-stage")) return GenerateBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
-        string model = StringArg(args, "--model") ?? EnsureModel();
+        // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).
+        int sharedLength = IntArg(args, "--shared-prefix", 0);
+        string model = StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
         Console.WriteLine($"model {model} ({new FileInfo(model).Length / 1e6:F0} MB), {Environment.ProcessorCount} cores, {prompt} prompt + {generate} generated tokens per sequence, median of {repeats}");
 
         using var teacher = TeacherModel.Load(model);
@@ -27,13 +27,14 @@ public static class Program
         Console.WriteLine("|---:|---|---:|---:|---|");
         foreach (int parallel in parallels)
         {
+            int[] shared = Enumerable.Range(0, sharedLength).Select(_ => random.Next(200, 150000)).ToArray();
             var requests = Enumerable.Range(0, parallel)
-                .Select(i => new GenerationRequest(i, Enumerable.Range(0, prompt).Select(_ => random.Next(200, 150000)).ToArray(), SamplingSettings.Greedy, generate))
+                .Select(i => new GenerationRequest(i, [.. shared, .. Enumerable.Range(0, prompt).Select(_ => random.Next(200, 150000))], SamplingSettings.Greedy, generate))
                 .ToArray();
             // Both generators stay loaded and run alternately, so capture on/off see the same machine state (paired A/B).
             var generators = new[] { false, true }.ToDictionary(capture => capture, capture => new BatchedGenerator(teacher, new GeneratorOptions
             {
-                Parallel = parallel, ContextPerSequence = prompt + generate + 1, BatchSize = Math.Max(512, parallel * prompt),
+                Parallel = parallel, ContextPerSequence = sharedLength + prompt + generate + 1 + IntArg(args, "--ctx-extra", 0), BatchSize = Math.Max(512, parallel * prompt),
                 TopK = topK, CaptureDistribution = capture, IgnoreEndOfGeneration = true,
             }));
             var walls = generators.Keys.ToDictionary(capture => capture, _ => new List<double>());
@@ -43,7 +44,7 @@ public static class Program
                 foreach (var (capture, generator) in generators)
                 {
                     var clock = Stopwatch.StartNew();
-                    int tokens = generator.Generate(requests).Sum(c => c.TokenIds.Length);
+                    int tokens = generator.Generate(requests, sharedPrefix: shared).Sum(c => c.TokenIds.Length);
                     walls[capture].Add(clock.Elapsed.TotalSeconds);
                     if (tokens != parallel * generate) throw new InvalidOperationException($"generated {tokens} tokens, expected {parallel * generate}");
                 }
@@ -54,7 +55,7 @@ public static class Program
                 list.Sort();
                 double median = list[list.Count / 2];
                 medians[capture] = median;
-                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {parallel * (prompt + generate) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |");
+                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {(sharedLength + parallel * (prompt + generate)) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |");
             }
             foreach (var generator in generators.Values) generator.Dispose();
             Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0;0.0}% wall |  |  |");
@@ -62,28 +63,6 @@ public static class Program
         return 0;
     }
 
-    /// <summary>A random-weight model with Qwen2.5-0.5B's shapes, written as F16 by our writer, then quantized to Q8_0 by llama.cpp.</summary>
-    static string EnsureModel()
-    {
-        string cache = Path.Combine(Environment.GetEnvironmentVariable("LLMDISTILL_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "llmdistill"), "bench");
-        Directory.CreateDirectory(cache);
-        string q8 = Path.Combine(cache, "random-qwen2.5-0.5b-shape-q8_0.gguf");
-        if (File.Exists(q8)) return q8;
-
-        string f16 = Path.Combine(cache, "random-qwen2.5-0.5b-shape-f16.gguf");
-        string folder = Path.Combine(AppContext.BaseDirectory, "testdata", "qwen3");
-        var vocabulary = HuggingFaceTokenizerImport.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"))
-            .PadTo(LlamaModelConfig.Qwen25_0_5B.VocabSize);
-        var clock = Stopwatch.StartNew();
-        ModelGgufWriter.Write(f16, LlamaModelConfig.Qwen25_0_5B, vocabulary, RandomLlamaWeights.Create(seed: 7), Gguf.GgmlType.F16, "random-qwen2.5-0.5b-shape");
-        Console.WriteLine($"wrote {f16} in {clock.Elapsed.TotalSeconds:F1} s");
-        clock.Restart();
-        LlamaQuantizer.Quantize(f16, q8, LlamaFtype.MostlyQ8_0);
-        Console.WriteLine($"quantized to {q8} in {clock.Elapsed.TotalSeconds:F1} s");
-        File.Delete(f16);
-        return q8;
-    }
-
-    static string? StringArg(string[] args, string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-    static int IntArg(string[] args, string name, int fallback) => StringArg(args, name) is { } v ? int.Parse(v) : fallback;
+    internal static string? StringArg(string[] args, string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+    internal static int IntArg(string[] args, string name, int fallback) => StringArg(args, name) is { } v ? int.Parse(v) : fallback;
 }

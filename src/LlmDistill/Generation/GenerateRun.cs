@@ -59,6 +59,7 @@ public static class GenerateRun
         }
 
         bool interrupted = false;
+        var generationClock = Stopwatch.StartNew();
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
         {
@@ -90,6 +91,7 @@ public static class GenerateRun
             writer.Dispose(); // closes the last part file: every finished question is on disk, whole
         }
 
+        generationClock.Stop();
         var stats = writer.Stats();
         return new GenerateSummary
         {
@@ -97,7 +99,7 @@ public static class GenerateRun
             SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
             TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
             FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
-            Wall = clock.Elapsed, Interrupted = interrupted,
+            Wall = clock.Elapsed, GenerationWall = generationClock.Elapsed, Interrupted = interrupted,
         };
     }
 

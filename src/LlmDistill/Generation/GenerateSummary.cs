@@ -27,6 +27,8 @@ public sealed record GenerateSummary
     public required double BytesPerToken { get; init; }
     public required double MaxLogprobError { get; init; }
     public required TimeSpan Wall { get; init; }
+    /// <summary>From the first decode to the last part file closed: the generation itself, without loading and hashing the teacher.</summary>
+    public required TimeSpan GenerationWall { get; init; }
     /// <summary>Stopped by cancellation (Ctrl-C): finished questions are on disk, the rest resumes next time.</summary>
     public required bool Interrupted { get; init; }
 }
