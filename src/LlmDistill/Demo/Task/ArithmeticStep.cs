@@ -1,0 +1,29 @@
+namespace LlmDistill.Demo.Task;
+
+/// <summary>
+/// One operation of a rationale, written <c>4*7=28</c>. <see cref="LeftStep"/>/<see cref="RightStep"/> are the
+/// indices of earlier steps whose results the operands are (null when the operand is a number from the question),
+/// which is what makes the steps dependent.
+/// </summary>
+public sealed record ArithmeticStep(int Left, char Operator, int Right, int Result, int? LeftStep = null, int? RightStep = null)
+{
+    public const string Operators = "+-*/";
+
+    public override string ToString() => $"{Left}{Operator}{Right}={Result}";
+
+    /// <summary>The exact result of <c>left op right</c>, or null when it is negative or a division is not exact.</summary>
+    public static int? Apply(int left, char op, int right) => op switch
+    {
+        '+' => left + right,
+        '-' => left >= right ? left - right : null,
+        '*' => left * right,
+        '/' => right != 0 && left % right == 0 ? left / right : null,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, $"operators are {Operators}"),
+    };
+
+    /// <summary>Whether <paramref name="other"/> is the same operation, operands swapped allowed for + and *.</summary>
+    public bool SameOperation(ArithmeticStep other) =>
+        Operator == other.Operator && Result == other.Result
+        && (Left == other.Left && Right == other.Right
+            || Operator is '+' or '*' && Left == other.Right && Right == other.Left);
+}
