@@ -142,6 +142,15 @@ public class TestArithmeticTask
     }
 
     [Fact]
+    public void Verify_does_not_overflow_on_huge_numbers()
+    {
+        var verdict = ArithmeticTask.Verify("Ann has 5 apples. She buys 2000000 bags of 2000000 apples. She gives away 1. How many apples now?", "2000000*2000000=0.", "0");
+        Assert.False(verdict.IsValid);
+        Assert.False(ArithmeticTask.Verify("Ann has 5 apples. She buys 2 bags of 3 apples. She gives away 1. How many apples now?",
+            "2*3=6. 5+6=11. 11-1=10. 4294967295*1=4294967295", "10").IsValid);
+    }
+
+    [Fact]
     public void Options_that_cannot_give_three_dependent_operations_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new ArithmeticTask(ArithmeticTaskOptions.Default with { Operations = 2 }));

@@ -11,15 +11,22 @@ public sealed record ArithmeticStep(int Left, char Operator, int Right, int Resu
 
     public override string ToString() => $"{Left}{Operator}{Right}={Result}";
 
-    /// <summary>The exact result of <c>left op right</c>, or null when it is negative or a division is not exact.</summary>
-    public static int? Apply(int left, char op, int right) => op switch
+    /// <summary>
+    /// The exact result of <c>left op right</c>, or null when it is negative, a division is not exact, or it does not
+    /// fit in an int (operands read from arbitrary text can be large).
+    /// </summary>
+    public static int? Apply(int left, char op, int right)
     {
-        '+' => left + right,
-        '-' => left >= right ? left - right : null,
-        '*' => left * right,
-        '/' => right != 0 && left % right == 0 ? left / right : null,
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, $"operators are {Operators}"),
-    };
+        long value = op switch
+        {
+            '+' => (long)left + right,
+            '-' => (long)left - right,
+            '*' => (long)left * right,
+            '/' => right != 0 && left % right == 0 ? left / right : -1,
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op, $"operators are {Operators}"),
+        };
+        return value is >= 0 and <= int.MaxValue ? (int)value : null;
+    }
 
     /// <summary>Whether <paramref name="other"/> is the same operation, operands swapped allowed for + and *.</summary>
     public bool SameOperation(ArithmeticStep other) =>

@@ -111,7 +111,7 @@ public sealed class ArithmeticTask
                 ProblemEventKind.Share => new ProblemEvent(kind, o.Divisor.Draw(random)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
             };
-            bool groupFits = !kind.IsGroup() || e.First * e.Second <= o.MaxValue;
+            bool groupFits = !kind.IsGroup() || (long)e.First * e.Second <= o.MaxValue;
             if (groupFits && ProblemArithmetic.Apply(total, e) is { } result && result >= 1 && result <= o.MaxValue) return e;
         }
         return null;

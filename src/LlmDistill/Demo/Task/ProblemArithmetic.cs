@@ -7,7 +7,7 @@ namespace LlmDistill.Demo.Task;
 /// </summary>
 public static class ProblemArithmetic
 {
-    /// <summary>The steps, or null when a step would go negative or divide inexactly.</summary>
+    /// <summary>The steps, or null when a step would go negative, divide inexactly or overflow.</summary>
     public static List<ArithmeticStep>? Steps(int start, IReadOnlyList<ProblemEvent> events)
     {
         var steps = new List<ArithmeticStep>();
@@ -19,8 +19,9 @@ public static class ProblemArithmetic
             int? rightStep = null;
             if (e.Kind.IsGroup())
             {
-                steps.Add(new ArithmeticStep(e.First, '*', e.Second, e.First * e.Second));
-                right = e.First * e.Second;
+                if (ArithmeticStep.Apply(e.First, '*', e.Second) is not { } product) return null;
+                steps.Add(new ArithmeticStep(e.First, '*', e.Second, product));
+                right = product;
                 rightStep = steps.Count - 1;
             }
             char op = OperatorOf(e.Kind);
@@ -44,7 +45,9 @@ public static class ProblemArithmetic
 
     /// <summary>The running count after <paramref name="e"/>, or null when it would go negative or divide inexactly.</summary>
     public static int? Apply(int total, ProblemEvent e) =>
-        ArithmeticStep.Apply(total, OperatorOf(e.Kind), e.Kind.IsGroup() ? e.First * e.Second : e.First);
+        (e.Kind.IsGroup() ? ArithmeticStep.Apply(e.First, '*', e.Second) : e.First) is { } right
+            ? ArithmeticStep.Apply(total, OperatorOf(e.Kind), right)
+            : null;
 
     /// <summary>
     /// The longest chain of steps each using the previous one's result (1 for a lone step): the number of operations
