@@ -1,4 +1,4 @@
-using LlmDistill.Demo.Task;
+using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Generation.Answers;
 using LlmDistill.Generation.Datasets;
 using LlmDistill.Tests.Fixtures;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using LlmDistill.Demo.Task;
+using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Tokenization;
 using LlmDistill.Tokenization.Training;
 

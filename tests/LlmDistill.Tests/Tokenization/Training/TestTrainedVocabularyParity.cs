@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using LlmDistill.Demo.Task;
+using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Tokenization.Training;
 
 namespace LlmDistill.Tests.Tokenization.Training;

@@ -1,4 +1,4 @@
-using LlmDistill.Demo.Task;
+using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Models;
 using LlmDistill.Teacher;
 using LlmDistill.Tests.Fixtures;

@@ -1,5 +1,5 @@
 using System.Text;
-using LlmDistill.Demo.Task;
+using LlmDistill.Demo.Arithmetic;
 
 namespace LlmDistill.Tests.Tokenization.Training;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>Reads the operations <c>a op b=c</c> out of a written rationale, in order; other text is ignored.</summary>
 public static partial class RationaleSteps

@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// What one sentence of a problem does to the running count. Group events cost two operations (the group total,

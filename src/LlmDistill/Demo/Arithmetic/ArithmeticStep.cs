@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// One operation of a rationale, written <c>4*7=28</c>. <see cref="LeftStep"/>/<see cref="RightStep"/> are the

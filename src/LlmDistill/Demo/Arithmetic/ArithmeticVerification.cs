@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// The outcome of checking a rationale and answer against a question: <see cref="Failure"/> says what is wrong

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// The demo's own reasoning task: short templated word problems whose answer needs at least three dependent

@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// How hard the demo task is. The defaults are the task measured in docs (shared notes, calibration.md):

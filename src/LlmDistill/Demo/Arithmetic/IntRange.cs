@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>An inclusive range of whole numbers from which a task draws one operand.</summary>
 public readonly record struct IntRange(int Min, int Max)

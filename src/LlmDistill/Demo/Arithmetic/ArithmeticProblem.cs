@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// One word problem with its gold steps. <see cref="Rationale"/> is the steps as <c>4*7=28. 23+28=51. 51-15=36.</c>;

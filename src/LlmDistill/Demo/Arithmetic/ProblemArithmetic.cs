@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// The gold steps of a problem: the running count starts at the start sentence's number and each event applies to

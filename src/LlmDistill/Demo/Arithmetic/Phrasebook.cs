@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// The task's sentences: a template per wording and event kind, with placeholders <c>{name}</c>, <c>{they}</c>

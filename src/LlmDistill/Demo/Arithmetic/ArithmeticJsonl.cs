@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// Writes problems as JSON Lines in GSM8K's layout (<c>{"id", "question", "answer"}</c>, the answer being the

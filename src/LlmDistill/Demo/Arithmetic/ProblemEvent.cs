@@ -1,4 +1,4 @@
-namespace LlmDistill.Demo.Task;
+namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>
 /// One sentence's arithmetic: for group events <see cref="First"/> groups of <see cref="Second"/> items, otherwise
