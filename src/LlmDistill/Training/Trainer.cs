@@ -65,12 +65,11 @@ public sealed class Trainer : IDisposable
     /// <summary>A fresh run of <paramref name="model"/> into <paramref name="runFolder"/> (created; an old checkpoint there is refused).</summary>
     public static Trainer Start(StudentModel model, TokenizerVocabulary vocabulary, ITrainingBatches data, TrainerOptions options, string runFolder)
     {
-        if (data.TrainExamples <= 0) throw new ArgumentException("There are no training sequences.");
         if (TrainingCheckpoint.Exists(Path.Combine(runFolder, CheckpointFolderName)))
             throw new InvalidOperationException($"{runFolder} already holds a training checkpoint: resume it (--resume) or choose another --out.");
         var device = TrainingDevice.Resolve(options.Device);
         Directory.CreateDirectory(runFolder);
-        var state = new TrainingState(0, 0, options.TotalSteps(data.TrainExamples), 0, options);
+        var state = new TrainingState(0, 0, null, options.TotalSteps(data.BatchesPerEpoch), 0, options);
         return new Trainer(model, vocabulary, data, runFolder, state, device, resumeFrom: null);
     }
 
@@ -92,6 +91,7 @@ public sealed class Trainer : IDisposable
     public TrainingSummary Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var metrics = MetricsLog.Open(Path.Combine(_runFolder, MetricsFileName), keepThroughStep: _state.Step);
+        using var stream = _data.Train(_state.DataPosition).GetEnumerator();
         var clock = Stopwatch.StartNew();
         long firstStep = _state.Step, firstTokens = _state.TokensSeen;
         var sinceLog = (Time: TimeSpan.Zero, Tokens: _state.TokensSeen);
@@ -109,7 +109,7 @@ public sealed class Trainer : IDisposable
             long step = _state.Step; // 0-based index of this update
             double rate = LearningRateSchedule.At(step, _state.TotalSteps, _options);
             bool log = (step + 1) % _options.LogEvery == 0 || step + 1 == _state.TotalSteps;
-            double[]? values = TrainStep(step, rate, log); // loss, kl, nll rationale, nll answer, grad norm (log steps only)
+            double[]? values = TrainStep(stream, step, rate, log); // loss, kl, nll rationale, nll answer, grad norm (log steps only)
 
             bool eval = (_options.EvalEvery > 0 && _state.Step % _options.EvalEvery == 0) || _state.Step == _state.TotalSteps;
             if (eval) evalLoss = Evaluate();
@@ -136,7 +136,7 @@ public sealed class Trainer : IDisposable
     /// One optimizer update over <see cref="TrainerOptions.GradAccumulation"/> micro-batches, inside one dispose scope.
     /// Returns the step's loss parts and gradient norm when <paramref name="read"/> (the only host sync of the step).
     /// </summary>
-    double[]? TrainStep(long step, double rate, bool read)
+    double[]? TrainStep(IEnumerator<PositionedBatch> stream, long step, double rate, bool read)
     {
         using var scope = NewDisposeScope();
         StudentOptimizer.SetLearningRate(_optimizer, rate);
@@ -144,9 +144,12 @@ public sealed class Trainer : IDisposable
         int micro = _options.GradAccumulation;
         var sums = zeros(4); // (4): loss, kl, nll rationale, nll answer, summed over micro-batches
         long tokens = 0;
+        var position = _state.DataPosition;
         for (int i = 0; i < micro; i++)
         {
-            var batch = _data.Train(_state.NextBatch + i, _options.BatchSize);
+            if (!stream.MoveNext()) throw new InvalidDataException("The training data ended; a data source must repeat its epochs.");
+            var (batch, next) = stream.Current;
+            position = next;
             var onDevice = batch.To(_outputWeight.device);
             tokens += onDevice.BatchSize * onDevice.SequenceLength;
             var hidden = Model.Hidden(onDevice.InputIds); // (B, T, C)
@@ -158,7 +161,7 @@ public sealed class Trainer : IDisposable
         }
         var gradNorm = StudentOptimizer.ClipGradients(_parameters, _options.GradClip); // ()
         _optimizer.step();
-        _state = _state with { Step = step + 1, NextBatch = _state.NextBatch + micro, TokensSeen = _state.TokensSeen + tokens };
+        _state = _state with { Step = step + 1, MicroBatches = _state.MicroBatches + micro, DataPosition = position, TokensSeen = _state.TokensSeen + tokens };
         if (!read) return null;
         double[] parts = [.. (sums / micro).to(ScalarType.Float64).data<double>()];
         return [.. parts, gradNorm.to(ScalarType.Float64).item<double>()];
@@ -172,7 +175,7 @@ public sealed class Trainer : IDisposable
         Model.eval();
         var weighted = zeros([], ScalarType.Float64);
         long tokens = 0;
-        foreach (var batch in _data.Eval(_options.BatchSize).Take(_options.EvalBatches))
+        foreach (var batch in _data.Eval().Take(_options.EvalBatches))
         {
             var onDevice = batch.To(_outputWeight.device);
             var result = DistillationLoss.Compute(Model.Hidden(onDevice.InputIds), _outputWeight, onDevice, _options.Loss, _state.Step);

@@ -14,7 +14,7 @@ public sealed record TrainerOptions
     /// <summary>Passes over the training traces; when set, the step count follows from the data size.</summary>
     public double? Epochs { get; init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, "epochs must be positive"); }
 
-    /// <summary>Sequences per micro-batch.</summary>
+    /// <summary>Sequences per micro-batch; the data source is built with it (the trainer takes batches as they come).</summary>
     public int BatchSize { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "batch size must be positive"); } = 8;
 
     /// <summary>Micro-batches whose gradients are summed (each scaled 1/n) before one optimizer update.</summary>
@@ -65,8 +65,11 @@ public sealed record TrainerOptions
     /// </summary>
     public bool Bf16 { get; init; }
 
-    /// <summary>Optimizer updates of this run, given <paramref name="trainExamples"/> training sequences.</summary>
-    public int TotalSteps(long trainExamples) => Epochs is double epochs
-        ? Math.Max(1, (int)Math.Ceiling(epochs * trainExamples / ((double)BatchSize * GradAccumulation)))
-        : Steps;
+    /// <summary>Optimizer updates of this run, given the micro-batches per epoch when the data source knows them.</summary>
+    public int TotalSteps(long? batchesPerEpoch) => Epochs switch
+    {
+        null => Steps,
+        double epochs when batchesPerEpoch is long batches => Math.Max(1, (int)Math.Ceiling(epochs * batches / GradAccumulation)),
+        _ => throw new ArgumentException("Training for a number of epochs needs the number of batches per epoch, which this data source does not know; give a number of steps instead."),
+    };
 }

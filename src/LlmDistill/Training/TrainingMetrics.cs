@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LlmDistill.Training;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace LlmDistill.Training;
 /// <param name="ElapsedSeconds">Wall time of this process's run so far.</param>
 public sealed record TrainingMetrics(
     long Step,
-    double LearningRate,
+    [property: JsonPropertyName("lr")] double LearningRate,
     double? Loss,
     double? Kl,
     double? NllRationale,

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LlmDistill.Runtime;
 using LlmDistill.Training;
 using LlmDistill.Training.Losses;
@@ -12,7 +13,7 @@ namespace LlmDistill.Tests.Training;
 /// true next token and spreads the rest over K − 1 others. Batch i is a pure function of (seed, i), as the trainer's
 /// resume contract asks; held-out batches come from another seed range.
 /// </summary>
-sealed class SyntheticTraces(int length = 24, int topK = 4, long trainExamples = 4096, int evalBatches = 4, int seed = 1) : ITrainingBatches
+sealed class SyntheticTraces(int batchSize = 4, int length = 24, int topK = 4, long batchesPerEpoch = 1024, int evalBatches = 4, int seed = 1) : ITrainingBatches
 {
     public const int Modulus = 40;
 
@@ -21,20 +22,24 @@ sealed class SyntheticTraces(int length = 24, int topK = 4, long trainExamples =
     /// <summary>Throws when asked for this micro-batch number (to test failures mid-run).</summary>
     public long? FailAt { get; init; }
 
-    public long TrainExamples => trainExamples;
+    public long? BatchesPerEpoch => batchesPerEpoch;
 
-    public DistillationBatch Train(long index, int batchSize)
+    /// <summary>Batches numbered from the position's <c>index</c>; the position after batch i is i + 1.</summary>
+    public IEnumerable<PositionedBatch> Train(JsonNode? position)
     {
-        if (index == FailAt) throw new IOException($"synthetic failure reading batch {index}");
-        return Make(new Random(HashCode.Combine(seed, index)), batchSize);
+        for (long index = position?["index"]?.GetValue<long>() ?? 0; ; index++)
+        {
+            if (index == FailAt) throw new IOException($"synthetic failure reading batch {index}");
+            yield return new PositionedBatch(Make(new Random(HashCode.Combine(seed, index))), new JsonObject { ["index"] = index + 1 });
+        }
     }
 
-    public IEnumerable<DistillationBatch> Eval(int batchSize)
+    public IEnumerable<DistillationBatch> Eval()
     {
-        for (int i = 0; i < evalBatches; i++) yield return Make(new Random(HashCode.Combine(seed, -1 - i)), batchSize);
+        for (int i = 0; i < evalBatches; i++) yield return Make(new Random(HashCode.Combine(seed, -1 - i)));
     }
 
-    DistillationBatch Make(Random random, int batchSize)
+    DistillationBatch Make(Random random)
     {
         int n = batchSize * length;
         var inputs = new long[n];
