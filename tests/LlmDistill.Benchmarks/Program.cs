@@ -11,11 +11,13 @@ namespace LlmDistill.Benchmarks;
 /// each, one wave, as llama-batched-bench measures), with and without top-20 capture, on a random-weight model
 /// with Qwen2.5-0.5B's shapes quantized to Q8_0 by llama_model_quantize. The model is cached between runs.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks [-- --repeats 3 --parallel 1,4,8,16 --prompt 64 --generate 64]
+/// Training throughput instead: -- --training [--quick] (see <see cref="TrainingBenchmark"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--training")) return TrainingBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         string model = StringArg(args, "--model") ?? EnsureModel();
@@ -84,6 +86,6 @@ public static class Program
         return q8;
     }
 
-    static string? StringArg(string[] args, string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-    static int IntArg(string[] args, string name, int fallback) => StringArg(args, name) is { } v ? int.Parse(v) : fallback;
+    internal static string? StringArg(string[] args, string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+    internal static int IntArg(string[] args, string name, int fallback) => StringArg(args, name) is { } v ? int.Parse(v) : fallback;
 }
