@@ -15,6 +15,8 @@ public static class LlmDistillCli
         root.Subcommands.Add(CompleteCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(SynthesizeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 

@@ -8,12 +8,14 @@ namespace LlmDistill.Benchmarks;
 /// each, one wave, as llama-batched-bench measures), with and without top-20 capture, on a random-weight model
 /// with Qwen2.5-0.5B's shapes quantized to Q8_0 by llama_model_quantize. The model is cached between runs.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks [-- --repeats 3 --parallel 1,4,8,16 --prompt 64 --generate 64]
+/// Training throughput instead: -- --training [--quick] (see <see cref="TrainingBenchmark"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Contains("--generate-stage")) return GenerateBenchmark.Run(args);
+        if (args.Contains("--training")) return TrainingBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).

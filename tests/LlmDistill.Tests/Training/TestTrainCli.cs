@@ -1,0 +1,99 @@
+using LlmDistill.Cli;
+using LlmDistill.Generation;
+using LlmDistill.Models;
+using LlmDistill.Teacher;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Tests.Generation;
+using LlmDistill.Training;
+
+namespace LlmDistill.Tests.Training;
+
+[Collection(TinyTeacherCollection.Name)]
+public class TestTrainCli(TinyTeacherFixture teachers)
+{
+    static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = LlmDistillCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>12 real traces (6 questions × 2 samples, 12 tokens each, top-5) from the tiny Qwen2 teacher.</summary>
+    string Traces(TempDirectory folder)
+    {
+        string traces = Path.Combine(folder.Path, "traces");
+        GenerateRun.Run(new GenerateSettings
+        {
+            TeacherPath = teachers.Qwen2Path, DataPath = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
+            PromptPath = RepositoryFiles.Path("prompts/cot-math.yaml"), OutputFolder = traces,
+            Samples = 2, CaptureTopK = 5, MaxTokens = 12, Parallel = 4, ContextPerSequence = 1024, Limit = 6,
+        });
+        return traces;
+    }
+
+    [Fact]
+    public void Train_help_lists_the_options_with_examples()
+    {
+        var (code, output, _) = Run("train", "--help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--traces", "--student", "--teacher", "--init", "--init-from-teacher", "--layers", "--resume", "--divergence", "--jsd-beta", "--device", "Examples:" })
+            Assert.Contains(option, output);
+        Assert.Contains("Example:", Run("export", "--help").Output);
+    }
+
+    [Fact]
+    public void Train_then_resume_then_export_on_real_traces_gives_a_gguf_llama_cpp_loads()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        string run = Path.Combine(folder.Path, "run");
+
+        var (code, output, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", run,
+            "--steps", "4", "--batch-size", "4", "--log-every", "2", "--eval-every", "2", "--eval-percent", "30", "--all-traces", "--warmup", "1", "--lr", "3e-3");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("4 of 4", output);
+        Assert.Contains("eval loss", output);
+        var records = MetricsLog.Read(Path.Combine(run, Trainer.MetricsFileName)).ToArray();
+        Assert.Equal([2L, 4], records.Select(r => r.Step));
+        Assert.All(records, r => Assert.True(r.EvalLoss > 0 && r.Loss > 0));
+
+        (code, output, error) = Run("train", "--traces", traces, "--out", run, "--resume", "--steps", "6");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("6 of 6 (2 in this run)", output);
+
+        string gguf = Path.Combine(folder.Path, "student.gguf");
+        (code, output, error) = Run("export", "--checkpoint", run, "--out", gguf, "--type", "f16");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("wrote", output);
+        using var student = TeacherModel.Load(gguf);
+        Assert.Equal(teachers.Vocabulary.Count, student.VocabSize);
+        Assert.Equal("qwen2", student.Architecture);
+    }
+
+    [Fact]
+    public void Traces_of_another_tokenizer_are_refused_in_one_sentence()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        string other = folder.File("other.gguf");
+        ModelGgufWriter.Write(other, LlamaModelConfig.TinyLlama(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 3), Gguf.GgmlType.F32, "other");
+
+        var (code, _, error) = Run("train", "--traces", traces, "--init", other, "--out", folder.File("run"), "--steps", "1");
+        Assert.Equal(2, code); // bad input
+        Assert.Contains("tokenizer", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Cuda_without_the_cuda_build_fails_with_the_build_to_use()
+    {
+        if (TorchSharp.torch.cuda.is_available()) return;
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        var (code, _, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", folder.File("run"), "--device", "cuda");
+        Assert.NotEqual(0, code);
+        Assert.Contains("CUDA build of TorchSharp", error);
+    }
+}
