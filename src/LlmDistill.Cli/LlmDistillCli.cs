@@ -15,6 +15,8 @@ public static class LlmDistillCli
         root.Subcommands.Add(CompleteCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(SynthesizeCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 
