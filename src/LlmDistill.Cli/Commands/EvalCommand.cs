@@ -101,10 +101,11 @@ static class EvalCommand
     /// <summary>The model table, the one-line answer per student, and where the report is.</summary>
     public static void Render(EvalReport report, string folder, IAnsiConsole console)
     {
-        var columns = ModelTable.Columns(report);
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in columns) table.AddColumn(Markup.Escape(column.Header));
-        foreach (var model in report.Models) table.AddRow([.. columns.Select(c => Markup.Escape(c.Value(model)))]);
+        // One column per model and a row per measure: a terminal is narrower than the list of measures.
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("");
+        foreach (var model in report.Models) table.AddColumn(Markup.Escape(model.Name));
+        foreach (var column in ModelTable.Columns(report).Skip(1))
+            table.AddRow([Markup.Escape(column.Header), .. report.Models.Select(m => Markup.Escape(column.Value(m)))]);
         console.Write(table);
         var teacher = report.Models.First(m => m.Name == report.Teacher);
         foreach (var student in report.Models.Where(m => m.Role == ModelRole.Student))
