@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Reflection;
+using LlmDistill.Generation.Datasets;
+using LlmDistill.Generation.Prompts;
+using LlmDistill.Teacher;
+using LlmDistill.Traces;
+
+namespace LlmDistill.Evaluation;
+
+/// <summary>What an eval run produced: the report (also in <see cref="OutputFolder"/>/metrics.json) and its predictions.</summary>
+public sealed record EvalOutcome(EvalReport Report, IReadOnlyList<Prediction> Predictions, string OutputFolder, TimeSpan Wall);
+
+/// <summary>
+/// The evaluation stage: the teacher and every student answer the same held-out questions with the same prompt,
+/// chat-template handling, extractor and llama.cpp engine; each is timed on its own and, given held-out teacher
+/// traces, scored token by token against the teacher. Every input is checked before any model runs, and the report
+/// folder appears whole at the end or not at all.
+/// </summary>
+public static class EvalRun
+{
+    public static EvalOutcome Run(EvalSettings settings, IProgress<EvalProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        Validate(settings);
+        var template = PromptTemplate.Load(settings.PromptPath);
+        var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
+        var questions = (settings.Limit is long limit ? dataset.Take((int)Math.Min(limit, int.MaxValue)) : dataset).ToList();
+        if (questions.Count == 0) throw new InvalidDataException($"the data set {settings.DataPath} holds no questions: there is nothing to evaluate.");
+
+        var work = Directory.CreateTempSubdirectory("llmdistill-eval-");
+        try
+        {
+            var models = ResolveModels(settings, work.FullName);
+            var traces = settings.TracesPath is null ? null : ReadTraces(settings.TracesPath, settings.TraceLimit, models[0]);
+            var results = new List<ModelResult>();
+            var predictions = new List<Prediction>();
+            for (int i = 0; i < models.Count; i++)
+            {
+                var (result, answers) = Evaluate(i, models[i], questions, template, traces, settings, progress, cancel);
+                results.Add(result);
+                predictions.AddRange(answers);
+            }
+            var header = new EvalReport
+            {
+                ToolVersion = typeof(EvalRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
+                Dataset = $"{dataset.Name}/{dataset.Split}", PromptTemplate = template.Name, Raw = settings.Raw,
+                Samples = settings.TemperatureSamples, SampleTemperature = settings.TemperatureSamples > 0 ? settings.Temperature : 0,
+                MaxTokens = settings.MaxTokens,
+                Traces = traces is null ? null : new TraceSetInfo(settings.TracesPath!, traces.Count, traces.Sum(t => (long)t.CompletionTokenCount)),
+            };
+            var report = EvalReport.Build(header, results, predictions);
+            ReportFolder.Write(settings.OutputFolder, report, predictions, settings.Force);
+            return new EvalOutcome(report, predictions, Path.GetFullPath(settings.OutputFolder), clock.Elapsed);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    static (ModelResult Result, IReadOnlyList<Prediction> Predictions) Evaluate(int index, ModelUnderTest model, IReadOnlyList<DatasetRow> questions,
+        PromptTemplate template, IReadOnlyList<TraceRecord>? traces, EvalSettings settings, IProgress<EvalProgress>? progress, CancellationToken cancel)
+    {
+        void Report(string phase, long done, long total) => progress?.Report(new EvalProgress(index, model.Name, phase, done, total));
+        Report("loading", 0, questions.Count);
+        using var llama = TeacherModel.Load(model.GgufPath, new TeacherOptions { GpuLayers = settings.GpuLayers });
+        var answers = ModelAnswering.Answer(llama, model.Name, questions, template, settings,
+            new InlineProgress(done => Report("answering", done, questions.Count)), cancel);
+        Report("timing", questions.Count, questions.Count);
+        var speed = SpeedProbe.Measure(llama, answers.GreedyTokens, settings.Threads);
+        TraceScore? score = null;
+        if (traces is not null)
+            score = TraceScorer.Score(llama, traces, settings.Threads, new InlineProgress(done => Report("scoring traces", done, traces.Count)), cancel);
+        double seconds = answers.Stats.Wall.TotalSeconds;
+        var result = model.Facts() with
+        {
+            PrefillTokensPerS = speed.PrefillTokensPerS, DecodeTokensPerS = speed.DecodeTokensPerS,
+            SecondsPerQuestion = seconds / questions.Count,
+            GeneratedTokensPerS = seconds > 0 ? answers.Stats.GeneratedTokens / seconds : null,
+            KlTeacherModel = score?.KlTeacherModel, NllTeacherTokens = score?.NllTeacherTokens, ScoredTokens = score?.Tokens,
+        };
+        Report("done", questions.Count, questions.Count);
+        return (result, answers.Predictions);
+    }
+
+    /// <summary>Teacher first, then students with unique names; a student with another tokenizer is refused before anything runs.</summary>
+    static List<ModelUnderTest> ResolveModels(EvalSettings settings, string work)
+    {
+        var teacher = ModelUnderTest.Resolve(settings.TeacherPath, ModelRole.Teacher, work);
+        var models = new List<ModelUnderTest> { teacher };
+        foreach (string path in settings.StudentPaths)
+        {
+            var student = ModelUnderTest.Resolve(path, ModelRole.Student, work, settings.StudentType);
+            if (student.TokenizerFingerprint != teacher.TokenizerFingerprint)
+                throw new InvalidDataException($"the student {path} uses a different tokenizer from the teacher {settings.TeacherPath}: a distilled student must share the teacher's vocabulary for its answers and token statistics to compare.");
+            string name = student.Name;
+            for (int n = 2; models.Any(m => m.Name == name); n++) name = $"{student.Name}-{n}";
+            models.Add(student with { Name = name });
+        }
+        return models;
+    }
+
+    /// <summary>The first usable held-out traces, after checking they were tokenized like the teacher.</summary>
+    static IReadOnlyList<TraceRecord> ReadTraces(string path, int limit, ModelUnderTest teacher)
+    {
+        var parts = TracePartFiles.List(path);
+        if (parts.Count == 0) throw new InvalidDataException($"{path} holds no trace part files.");
+        var provenance = TraceReader.ReadProvenance(parts[0]);
+        if (provenance.TokenizerFingerprint != teacher.TokenizerFingerprint)
+            throw new InvalidDataException($"the traces in {path} were tokenized with another tokenizer than the teacher {teacher.Source}'s: their token ids mean other words.");
+        var traces = TraceReader.Read(path).Where(TraceScorer.Usable).Take(limit).ToList();
+        if (traces.Count == 0) throw new InvalidDataException($"none of the traces in {path} can be scored (each needs prompt and completion tokens and a captured top-k).");
+        return traces;
+    }
+
+    static void Validate(EvalSettings s)
+    {
+        if (!File.Exists(s.TeacherPath)) throw new FileNotFoundException($"teacher model not found: {s.TeacherPath}", s.TeacherPath);
+        foreach (string student in s.StudentPaths)
+            if (!File.Exists(student) && !Directory.Exists(student)) throw new FileNotFoundException($"student model not found: {student}", student);
+        if (!File.Exists(s.DataPath)) throw new FileNotFoundException($"data set not found: {s.DataPath}", s.DataPath);
+        if (!File.Exists(s.PromptPath)) throw new FileNotFoundException($"prompt template not found: {s.PromptPath}", s.PromptPath);
+        if (s.TracesPath is not null && !File.Exists(s.TracesPath) && !Directory.Exists(s.TracesPath))
+            throw new FileNotFoundException($"held-out traces not found: {s.TracesPath}", s.TracesPath);
+        if (s.Samples < 1) throw new ArgumentException($"--samples must be at least 1 (got {s.Samples})");
+        if (s.MaxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {s.MaxTokens})");
+        if (s.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1 (got {s.Parallel})");
+        if (s.TraceLimit < 1) throw new ArgumentException($"--trace-limit must be at least 1 (got {s.TraceLimit})");
+        if (Directory.Exists(s.OutputFolder) && !s.Force)
+            throw new ArgumentException($"the report folder {s.OutputFolder} already exists; use --force to replace it, or choose another --out.");
+    }
+
+    /// <summary>Reports on the caller's thread (System.Progress would post to a thread pool).</summary>
+    sealed class InlineProgress(Action<long> report) : IProgress<long>, IProgress<int>
+    {
+        public void Report(long value) => report(value);
+        public void Report(int value) => report(value);
+    }
+}

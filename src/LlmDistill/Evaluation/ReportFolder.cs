@@ -1,0 +1,49 @@
+namespace LlmDistill.Evaluation;
+
+/// <summary>
+/// Writes a report folder: metrics.json, predictions.parquet, report.md and report.html. Everything goes into a
+/// sibling staging folder that is renamed into place at the end, so a failure or Ctrl-C leaves the old folder or
+/// none, never half a report.
+/// </summary>
+public static class ReportFolder
+{
+    public const string MarkdownFile = "report.md";
+    public const string HtmlFile = "report.html";
+
+    public static void Write(string folder, EvalReport report, IReadOnlyList<Prediction> predictions, bool replace)
+    {
+        string target = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(target) && !replace)
+            throw new ArgumentException($"the report folder {folder} already exists; use --force to replace it, or choose another --out.");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        string staging = $"{target}.tmp-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(staging);
+        try
+        {
+            report.Save(Path.Combine(staging, EvalReport.FileName));
+            PredictionsWriter.Write(Path.Combine(staging, PredictionsWriter.FileName), predictions);
+            File.WriteAllText(Path.Combine(staging, MarkdownFile), MarkdownReport.Render(report, predictions));
+            File.WriteAllText(Path.Combine(staging, HtmlFile), HtmlReport.Render(report, predictions, ReportCharts.Draw(report)));
+            SwapIn(staging, target);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Directory.Move cannot overwrite: the old folder is set aside, the new one moved in, then the old one deleted.</summary>
+    static void SwapIn(string staging, string target)
+    {
+        if (!Directory.Exists(target))
+        {
+            Directory.Move(staging, target);
+            return;
+        }
+        string old = $"{target}.old-{Guid.NewGuid():N}";
+        Directory.Move(target, old);
+        Directory.Move(staging, target);
+        Directory.Delete(old, recursive: true);
+    }
+}
