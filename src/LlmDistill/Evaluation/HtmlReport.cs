@@ -12,14 +12,14 @@ namespace LlmDistill.Evaluation;
 public static class HtmlReport
 {
     const string Style = """
-        body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+        body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1rem; color: #222; }
         h1 { margin-bottom: 0.2rem; } .meta { color: #666; margin-top: 0; }
         .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1.5rem 0; }
         .card { border: 1px solid #ddd; border-radius: 8px; padding: 1rem 1.2rem; flex: 1 1 320px; background: #fafafa; }
         .card h3 { margin: 0 0 0.4rem 0; } .big { font-size: 2.4rem; font-weight: 700; margin: 0; }
         .card .facts { display: flex; gap: 1.5rem; margin: 0.5rem 0; } .facts div { font-size: 0.9rem; color: #555; }
         .facts b { display: block; font-size: 1.3rem; color: #222; }
-        table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+        table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; } .wide { overflow-x: auto; }
         th, td { border: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
         th { background: #f0f0f0; } td.num { text-align: right; white-space: nowrap; }
         .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; } figcaption { color: #555; font-size: 0.9rem; }
@@ -45,11 +45,11 @@ public static class HtmlReport
         html.AppendLine("</section>");
 
         var columns = ModelTable.Columns(report);
-        html.AppendLine("<h2>Models</h2>").AppendLine("<table>");
+        html.AppendLine("<h2>Models</h2>").AppendLine("<div class=\"wide\"><table>");
         html.AppendLine("<tr>" + string.Concat(columns.Select(c => $"<th>{E(c.Header)}</th>")) + "</tr>");
         foreach (var model in report.Models)
             html.AppendLine("<tr>" + string.Concat(columns.Select((c, i) => i < 2 ? $"<td>{E(c.Value(model))}</td>" : $"<td class=\"num\">{E(c.Value(model))}</td>")) + "</tr>");
-        html.AppendLine("</table>");
+        html.AppendLine("</table></div>");
 
         if (charts.Count > 0)
         {

@@ -76,13 +76,14 @@ public static class ReportCharts
             var text = plot.Add.Text(m.Name, px, py);
             text.LabelFontSize = 13;
             text.LabelOffsetX = 8;
-            text.LabelOffsetY = -8;
+            text.LabelOffsetY = i % 2 == 0 ? -8 : 12; // models at the same spot stay readable
         }
-        if (logTicks) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => ReportText.Count(Math.Pow(10, v)) };
         PercentAxis(plot);
         var xs = models.Select(x).ToArray();
         double spread = Math.Max(xs.Max() - xs.Min(), logTicks ? 0.5 : Math.Max(1, xs.Max() * 0.2));
-        plot.Axes.SetLimitsX(xs.Min() - spread * 0.15, xs.Max() + spread * 0.3);
+        double left = xs.Min() - spread * 0.15, right = xs.Max() + spread * 0.3;
+        plot.Axes.SetLimitsX(left, right);
+        if (logTicks) plot.Axes.Bottom.TickGenerator = LogTicks(left, right);
         plot.XLabel(label);
         plot.Title($"Accuracy against {label}");
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
@@ -104,6 +105,19 @@ public static class ReportCharts
         plot.Title("Training loss");
         plot.ShowLegend();
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+    }
+
+    /// <summary>Ticks at 1, 2 and 5 times each power of ten inside [left, right] (log10 units), labelled 100M, 1B, ….</summary>
+    static ScottPlot.TickGenerators.NumericManual LogTicks(double left, double right)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int decade = (int)Math.Floor(left); decade <= (int)Math.Ceiling(right); decade++)
+            foreach (double step in new[] { 1.0, 2.0, 5.0 })
+            {
+                double position = decade + Math.Log10(step);
+                if (position >= left && position <= right) ticks.AddMajor(position, ReportText.Count(step * Math.Pow(10, decade)));
+            }
+        return ticks;
     }
 
     static void PercentAxis(Plot plot)

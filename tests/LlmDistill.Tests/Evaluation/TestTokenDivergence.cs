@@ -1,4 +1,5 @@
 using LlmDistill.Evaluation;
+using LlmDistill.Runtime;
 using LlmDistill.Training.Losses;
 using static TorchSharp.torch;
 
@@ -6,6 +7,8 @@ namespace LlmDistill.Tests.Evaluation;
 
 public class TestTokenDivergence
 {
+    public TestTokenDivergence() => TorchRuntime.EnsureLoadable();
+
     // Student q over 4 tokens = [0.4, 0.4, 0.1, 0.1] (logits are log q); teacher top-2 = ids 0 and 1 with p 0.5 and 0.3, tail 0.2.
     static readonly float[] StudentLogits = [MathF.Log(0.4f), MathF.Log(0.4f), MathF.Log(0.1f), MathF.Log(0.1f)];
     static readonly int[] TopIds = [0, 1];
