@@ -23,27 +23,29 @@ static class TrainingBenchmark
     {
         TorchRuntime.EnsureLoadable();
         bool quick = args.Contains("--quick");
-        int vocab = Program.IntArg(args, "--vocab", 151_936), seq = Program.IntArg(args, "--seq", quick ? 128 : 256), batch = Program.IntArg(args, "--batch", 4);
+        int vocab = Program.IntArg(args, "--vocab", 151_936), seq = Program.IntArg(args, "--seq", quick ? 64 : 256), batch = Program.IntArg(args, "--batch", quick ? 2 : 4);
+        if (File.Exists("/proc/loadavg")) Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (other processes share these cores)");
         Console.WriteLine($"{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, vocabulary {vocab:N0} (Qwen2.5's padded size), batch {batch} × {seq} tokens, AdamW, chunked loss (chunk 256, top-20 teacher)");
 
         double peak = PeakMatmul(quick ? [1024, 2048] : [1024, 2048, 4096]);
         Console.WriteLine();
         Console.WriteLine($"fp32 matmul peak: {peak:F1} GFLOP/s");
         Console.WriteLine();
-        Console.WriteLine("| student | params (matmul / total) | tokens/s | MFU | vocabulary share of step | step s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| student | body params | vocabulary matrix (tied) | tokens/s | MFU | vocabulary share of step | s per step |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (string name in new[] { "10m", "60m" })
         {
             var shape = StudentShape.Parse(name);
-            var (tokensPerSecond, stepSeconds, vocabularyShare, matmul, total) = Throughput(shape, vocab, batch, seq, steps: quick ? 3 : 6);
+            var (tokensPerSecond, stepSeconds, vocabularyShare, matmul) = Throughput(shape, vocab, batch, seq, steps: quick ? 2 : 4, shareSteps: quick ? 1 : 2);
             double mfu = 6.0 * matmul * tokensPerSecond / (peak * 1e9);
-            Console.WriteLine($"| {name} | {matmul / 1e6:F1}M / {total / 1e6:F1}M | {tokensPerSecond:F0} | {mfu:P1} | {vocabularyShare:P0} | {stepSeconds:F2} |");
+            Console.WriteLine($"| {name} | {shape.NonEmbeddingParameters / 1e6:F1}M | {(long)vocab * shape.EmbeddingLength / 1e6:F1}M | {tokensPerSecond:F0} | {mfu:P1} | {vocabularyShare:P0} | {stepSeconds:F2} |");
         }
 
         int early = quick ? 20 : 100, late = quick ? 200 : 1000;
-        var (first, last, liveFirst, liveLast) = MemoryOverSteps(StudentShape.TenM, vocab, early, late);
+        int memorySeq = quick ? 32 : 64;
+        var (first, last, liveFirst, liveLast) = MemoryOverSteps(StudentShape.TenM, vocab, memorySeq, early, late);
         Console.WriteLine();
-        Console.WriteLine($"| memory, 10m student, batch 1 × 64 | after step {early} | after step {late} | change |");
+        Console.WriteLine($"| memory, 10m student, batch 1 × {memorySeq} | after step {early} | after step {late} | change |");
         Console.WriteLine("|---|---:|---:|---:|");
         Console.WriteLine($"| resident set | {first / 1048576.0:F0} MiB | {last / 1048576.0:F0} MiB | {(last - first) * 100.0 / first:+0.0;-0.0}% |");
         Console.WriteLine($"| live torch tensors | {liveFirst} | {liveLast} | {liveLast - liveFirst:+0;-0} |");
@@ -71,7 +73,7 @@ static class TrainingBenchmark
     }
 
     /// <summary>Trainer steps after one warm-up step; the vocabulary share from a separately timed step.</summary>
-    static (double TokensPerSecond, double StepSeconds, double VocabularyShare, long Matmul, long Total) Throughput(StudentShape shape, int vocab, int batch, int seq, int steps)
+    static (double TokensPerSecond, double StepSeconds, double VocabularyShare, long Matmul) Throughput(StudentShape shape, int vocab, int batch, int seq, int steps, int shareSteps)
     {
         var config = shape.For(ModelArchitecture.Qwen2, vocab, 1_000_000f, 1e-6f);
         long matmul = ModelTensors.For(config).Where(t => t.Kind == ModelTensorKind.Matrix && t.Name != ModelTensors.TokenEmbedding).Sum(t => t.Shape[0] * t.Shape[1])
@@ -83,13 +85,12 @@ static class TrainingBenchmark
         {
             random.manual_seed(1);
             var model = new StudentModel(config);
-            long total = model.parameters().Sum(p => p.numel());
-            double share = VocabularyShare(model, data, options.Loss);
+            double share = VocabularyShare(model, data, options.Loss, shareSteps);
             var marks = new Dictionary<long, TimeSpan>();
             using (var trainer = Trainer.Start(model, Vocabulary(vocab), data, options, folder))
                 trainer.Run(new Marks(p => marks[p.Step] = p.Elapsed));
             double seconds = (marks[steps + 1] - marks[1]).TotalSeconds;
-            return ((double)steps * batch * seq / seconds, seconds / steps, share, matmul, total);
+            return ((double)steps * batch * seq / seconds, seconds / steps, share, matmul);
         }
         finally
         {
@@ -98,11 +99,11 @@ static class TrainingBenchmark
     }
 
     /// <summary>Fraction of one training step's time spent in <see cref="DistillationLoss.Compute"/> (logits in chunks, their gradients).</summary>
-    static double VocabularyShare(StudentModel model, RandomTraces data, DistillationLossOptions loss)
+    static double VocabularyShare(StudentModel model, RandomTraces data, DistillationLossOptions loss, int timedSteps)
     {
         var weight = model.GgufParameters()[ModelTensors.TokenEmbedding];
         double lossSeconds = 0, stepSeconds = 0;
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i <= timedSteps; i++)
         {
             using var scope = NewDisposeScope();
             var batch = data.Train(null).First().Batch;
@@ -120,8 +121,8 @@ static class TrainingBenchmark
         return lossSeconds / stepSeconds;
     }
 
-    /// <summary>Resident memory and live tensors after <paramref name="early"/> and <paramref name="late"/> trainer steps (batch 1 × 64).</summary>
-    static (long Early, long Late, long LiveEarly, long LiveLate) MemoryOverSteps(StudentShape shape, int vocab, int early, int late)
+    /// <summary>Resident memory and live tensors after <paramref name="early"/> and <paramref name="late"/> trainer steps (batch 1 × <paramref name="seq"/>).</summary>
+    static (long Early, long Late, long LiveEarly, long LiveLate) MemoryOverSteps(StudentShape shape, int vocab, int seq, int early, int late)
     {
         var config = shape.For(ModelArchitecture.Qwen2, vocab, 1_000_000f, 1e-6f);
         var options = new TrainerOptions { Steps = late, BatchSize = 1, WarmupSteps = 10, EvalEvery = late / 4, EvalBatches = 2, CheckpointEvery = 0, LogEvery = 10 };
@@ -130,7 +131,7 @@ static class TrainingBenchmark
         try
         {
             random.manual_seed(1);
-            using var trainer = Trainer.Start(new StudentModel(config), Vocabulary(vocab), new RandomTraces(vocab, 1, 64), options, folder);
+            using var trainer = Trainer.Start(new StudentModel(config), Vocabulary(vocab), new RandomTraces(vocab, 1, seq), options, folder);
             trainer.Run(new Marks(p =>
             {
                 if (p.Step != early && p.Step != late) return;

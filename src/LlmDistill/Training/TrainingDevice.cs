@@ -5,7 +5,7 @@ namespace LlmDistill.Training;
 /// <summary>Turns <see cref="TrainerOptions.Device"/> into a torch device, refusing what this build cannot run.</summary>
 public static class TrainingDevice
 {
-    /// <summary>The MSBuild switch that swaps the CPU libtorch for the CUDA one (see README, "Training on a GPU").</summary>
+    /// <summary>How to get a CUDA build: an MSBuild property of LlmDistill.csproj that swaps the TorchSharp package.</summary>
     public const string CudaBuildHint = "build with -p:TorchSharpBackend=cuda, which references TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu";
 
     public static Device Resolve(string name)
