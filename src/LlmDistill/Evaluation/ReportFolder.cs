@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 namespace LlmDistill.Evaluation;
 
 /// <summary>
@@ -24,26 +25,12 @@ public static class ReportFolder
             PredictionsWriter.Write(Path.Combine(staging, PredictionsWriter.FileName), predictions);
             File.WriteAllText(Path.Combine(staging, MarkdownFile), MarkdownReport.Render(report, predictions));
             File.WriteAllText(Path.Combine(staging, HtmlFile), HtmlReport.Render(report, predictions, ReportCharts.Draw(report)));
-            SwapIn(staging, target);
+            FolderSwap.Replace(staging, target);
         }
         catch
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
-    }
-
-    /// <summary>Directory.Move cannot overwrite: the old folder is set aside, the new one moved in, then the old one deleted.</summary>
-    static void SwapIn(string staging, string target)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(staging, target);
-            return;
-        }
-        string old = $"{target}.old-{Guid.NewGuid():N}";
-        Directory.Move(target, old);
-        Directory.Move(staging, target);
-        Directory.Delete(old, recursive: true);
     }
 }

@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -47,7 +48,7 @@ public sealed record StudentCheckpoint(LlamaModelConfig Config, TokenizerVocabul
             StudentGguf.Export(model, vocabulary, Path.Combine(temp, WeightsFile), GgmlType.F32);
             var manifest = new Manifest(Format, Version, model.Config, extra);
             File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest, Json));
-            Replace(target, temp);
+            FolderSwap.Replace(temp, target);
         }
         catch
         {
@@ -75,19 +76,5 @@ public sealed record StudentCheckpoint(LlamaModelConfig Config, TokenizerVocabul
             throw new InvalidDataException($"{folder}: {WeightsFile} holds a model of config {config}, but {ManifestFile} says {manifest.Config}; the two files come from different checkpoints.");
         }
         return new StudentCheckpoint(config, vocabulary, model, manifest.Extra ?? []);
-    }
-
-    static void Replace(string target, string temp)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(temp, target);
-            return;
-        }
-        // Directory.Move cannot overwrite: set the old folder aside, move the new one in, then delete the old one.
-        string old = $"{target}.old-{Guid.NewGuid():N}";
-        Directory.Move(target, old);
-        Directory.Move(temp, target);
-        Directory.Delete(old, recursive: true);
     }
 }

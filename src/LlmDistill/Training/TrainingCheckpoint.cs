@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LlmDistill.Student;
@@ -30,7 +31,7 @@ public static class TrainingCheckpoint
                 ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
             using (var rng = random.get_rng_state())
                 File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
-            SwapIn(staging, target);
+            FolderSwap.Replace(staging, target);
         }
         catch
         {
@@ -60,14 +61,5 @@ public static class TrainingCheckpoint
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
         using var rng = tensor(File.ReadAllBytes(Path.Combine(folder, RngFile)), ScalarType.Byte);
         random.set_rng_state(rng);
-    }
-
-    /// <summary>Puts the complete <paramref name="staging"/> folder at <paramref name="target"/>; an old one is set aside first, then deleted.</summary>
-    static void SwapIn(string staging, string target)
-    {
-        string? aside = Directory.Exists(target) ? $"{target}.old-{Guid.NewGuid():N}" : null;
-        if (aside is not null) Directory.Move(target, aside);
-        Directory.Move(staging, target);
-        if (aside is not null) Directory.Delete(aside, recursive: true);
     }
 }
