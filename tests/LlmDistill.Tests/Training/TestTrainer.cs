@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace LlmDistill.Tests.Training;
 
+[Collection(TorchRandomCollection.Name)]
 public class TestTrainer
 {
     public TestTrainer() => TorchRuntime.EnsureLoadable();
