@@ -36,7 +36,7 @@ public static class GenerateRun
         long total = CountQuestions(settings, dataset);
         var prompts = new TeacherPrompts(teacher, template, settings.Raw);
         var sampling = new SamplingSettings(settings.EffectiveTemperature, settings.SamplingTopK, settings.TopP, 0f, settings.Seed);
-        var tally = new Tally(settings.Samples);
+        var tally = new Tally();
         var pending = new Dictionary<long, Question>();
 
         // Requests are produced lazily as generator slots free up, so memory holds only the questions in flight.
@@ -196,7 +196,7 @@ public static class GenerateRun
     sealed record Question(DatasetRow Row, string PromptText, int[] PromptTokens, Completion[] Completions);
 
     /// <summary>Running counts for progress and the summary.</summary>
-    sealed class Tally(int samples)
+    sealed class Tally
     {
         public long Questions, Rows, Resumed, PromptTokens, GeneratedTokens, Kept;
         long _samplesWithGold, _correctSamples, _questionsWithGold, _correctMajorities;
@@ -225,6 +225,5 @@ public static class GenerateRun
         public GenerateProgress Progress(long total, TimeSpan elapsed) =>
             new(Questions, Math.Max(0, total - Resumed), Rows, GeneratedTokens, GeneratedTokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), SampleAccuracy, elapsed);
 
-        public int SamplesPerQuestion { get; } = samples;
     }
 }
