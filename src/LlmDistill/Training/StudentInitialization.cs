@@ -1,5 +1,6 @@
 using LlmDistill.Gguf;
 using LlmDistill.Models;
+using LlmDistill.Runtime;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
 using static TorchSharp.torch;
@@ -31,6 +32,7 @@ public static class StudentInitialization
         var config = shape.For(architecture, vocabulary.Count,
             m.TryGetFloat32($"{arch}.rope.freq_base", out float freqBase) ? freqBase : 10000f,
             m.GetFloat32($"{arch}.attention.layer_norm_rms_epsilon"));
+        TorchRuntime.EnsureLoadable(); // before the first torch call: manual_seed runs torch's type initializer
         random.manual_seed(seed);
         return new InitializedStudent(new StudentModel(config), vocabulary, $"random (seed {seed}) in {Path.GetFileName(teacherPath)}'s family and vocabulary");
     }

@@ -49,12 +49,14 @@ public static class TrainRun
     {
         bool fromFile = s.InitPath is not null || s.InitFromTeacherPath is not null;
         if (s.InitPath is not null && s.InitFromTeacherPath is not null) throw new ArgumentException("Give --init or --init-from-teacher, not both.");
-        if (fromFile && s.Student is not null) throw new ArgumentException("--student sets the shape of a random student; with --init or --init-from-teacher the shape comes from that file, so drop --student.");
+        if (s.Student is not null && s.Shape is not null) throw new ArgumentException("Give the student's shape once: a preset or shape file, or a shape value.");
+        var shape = s.Shape ?? (s.Student is null ? null : StudentShape.Parse(s.Student));
+        if (fromFile && shape is not null) throw new ArgumentException("--student sets the shape of a random student; with --init or --init-from-teacher the shape comes from that file, so drop --student.");
         if (s.InitPath is { } init) return StudentInitialization.FromGguf(init);
         if (s.InitFromTeacherPath is { } teacher) return StudentInitialization.FromTeacherLayers(teacher, s.Layers);
-        if (s.Student is null) throw new ArgumentException("Say how the student starts: --student 10m|60m|shape.yaml with --teacher T.gguf, or --init X.gguf, or --init-from-teacher T.gguf.");
+        if (shape is null) throw new ArgumentException("Say how the student starts: --student 10m|60m|shape.yaml with --teacher T.gguf, or --init X.gguf, or --init-from-teacher T.gguf.");
         if (s.TeacherPath is null) throw new ArgumentException("A random student takes the teacher's vocabulary and family: give --teacher (the GGUF that wrote the traces).");
-        return StudentInitialization.Random(StudentShape.Parse(s.Student), s.TeacherPath, s.Options.Seed);
+        return StudentInitialization.Random(shape, s.TeacherPath, s.Options.Seed);
     }
 
     static TokenizerVocabulary VocabularyOf(string checkpoint)

@@ -8,6 +8,8 @@ public sealed record TrainSettings
     public TrainerOptions Options { get; init; } = new();
     /// <summary>Preset name or YAML shape file, for a randomly initialised student.</summary>
     public string? Student { get; init; }
+    /// <summary>The shape of a randomly initialised student given as a value (instead of <see cref="Student"/>).</summary>
+    public StudentShape? Shape { get; init; }
     /// <summary>The teacher GGUF whose family and vocabulary a random student takes.</summary>
     public string? TeacherPath { get; init; }
     /// <summary>A smaller pretrained GGUF of the teacher's family to start from.</summary>

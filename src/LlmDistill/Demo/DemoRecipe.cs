@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LlmDistill.Generation;
+using LlmDistill.Training;
+
+namespace LlmDistill.Demo;
+
+/// <summary>
+/// Every number the demo runs with. The teacher part (<see cref="TeacherKey"/>) decides the cached teacher; the
+/// rest sizes the distillation: how many questions the teacher annotates (a finite pool: the regime where the
+/// rationale matters, see calibration.md), how the three students are shaped and trained, and the held-out split.
+/// </summary>
+public sealed record DemoRecipe
+{
+    /// <summary>Bumped when the teacher's training code changes in a way the fields below do not show.</summary>
+    const string TeacherRecipeVersion = "demo-teacher-1";
+
+    public required string Name { get; init; }
+
+    // The teacher: a Llama trained from scratch on gold rationales of fresh problems.
+    public int TaskSeed { get; init; } = 2;
+    /// <summary>Distinct gold-annotated problems the teacher trains on (none of them held out).</summary>
+    public required int TeacherProblems { get; init; }
+    public required StudentShape TeacherShape { get; init; }
+    public required int TeacherSteps { get; init; }
+    public int TeacherBatchSize { get; init; } = 64;
+    public double TeacherLearningRate { get; init; } = 3e-3;
+
+    // The distillation: the teacher annotates a pool of questions; three equal students learn from it.
+    public int PoolSeed { get; init; } = 3;
+    /// <summary>Questions the teacher answers (with <see cref="Samples"/> samples each): the students' only data.</summary>
+    public required int PoolQuestions { get; init; }
+    public int Samples { get; init; } = 4;
+    public float Temperature { get; init; } = 0.7f;
+    public int CaptureTopK { get; init; } = 20;
+    public KeepPolicy Keep { get; init; } = KeepPolicy.Majority;
+    public required StudentShape StudentShape { get; init; }
+    public required int StudentSteps { get; init; }
+    public int StudentBatchSize { get; init; } = 64;
+    public double StudentLearningRate { get; init; } = 3e-3;
+    /// <summary>α of the distilled student (c): weight of the KL term, 1 − α on the rationale likelihood.</summary>
+    public double DistilledAlpha { get; init; } = 0.5;
+
+    /// <summary>Held-out questions answered by teacher and students (the first of the shipped held-out split).</summary>
+    public int HeldOutQuestions { get; init; } = 500;
+    /// <summary>Tokens a completion may take: a rationale and answer need about 35.</summary>
+    public int MaxTokens { get; init; } = 96;
+    public string ExportType { get; init; } = "f16";
+
+    /// <summary>Teacher 4 × 128 (0.8M parameters, the calibrated size); students 2 × 64 (under a fifth of it).</summary>
+    public static DemoRecipe Full { get; } = new()
+    {
+        Name = "full",
+        TeacherProblems = 80_000,
+        TeacherShape = new StudentShape { EmbeddingLength = 128, BlockCount = 4, HeadCount = 4, HeadCountKv = 4, FeedForwardLength = 384, ContextLength = 256 },
+        TeacherSteps = 1500,
+        PoolQuestions = 8000,
+        StudentShape = new StudentShape { EmbeddingLength = 64, BlockCount = 2, HeadCount = 4, HeadCountKv = 4, FeedForwardLength = 192, ContextLength = 256 },
+        StudentSteps = 1500,
+    };
+
+    /// <summary>The same pipeline in under three minutes: a smaller teacher, pool and held-out split.</summary>
+    public static DemoRecipe Quick { get; } = Full with
+    {
+        Name = "quick",
+        TeacherProblems = 20_000,
+        TeacherSteps = 400,
+        PoolQuestions = 1000,
+        Samples = 2,
+        StudentSteps = 300,
+        HeldOutQuestions = 200,
+    };
+
+    /// <summary>A few seconds per stage, for tests: numbers are meaningless, every code path runs.</summary>
+    public static DemoRecipe Miniature { get; } = Full with
+    {
+        Name = "miniature",
+        TeacherProblems = 400,
+        TeacherShape = Full.StudentShape,
+        TeacherSteps = 20,
+        TeacherBatchSize = 16,
+        PoolQuestions = 24,
+        Samples = 2,
+        StudentShape = Full.StudentShape with { EmbeddingLength = 32, HeadCount = 2, HeadCountKv = 2, FeedForwardLength = 64 },
+        StudentSteps = 10,
+        StudentBatchSize = 8,
+        HeldOutQuestions = 16,
+        MaxTokens = 48,
+    };
+
+    public static IReadOnlyDictionary<string, DemoRecipe> Named { get; } = new Dictionary<string, DemoRecipe>
+    {
+        ["full"] = Full, ["quick"] = Quick, ["miniature"] = Miniature,
+    };
+
+    /// <summary>The hash of everything that decides the teacher's weights: its cache key (16 hex digits).</summary>
+    public string TeacherKey
+    {
+        get
+        {
+            string text = JsonSerializer.Serialize(new object[] { TeacherRecipeVersion, TaskSeed, TeacherProblems, TeacherShape, TeacherSteps, TeacherBatchSize, TeacherLearningRate, ExportType });
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        }
+    }
+}
