@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlmDistill.Demo;
+using LlmDistill.Pipeline;
 using Spectre.Console;
 
 namespace LlmDistill.Cli.Commands;
@@ -11,7 +12,7 @@ static class DemoCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A smaller teacher, pool and held-out split: the same stages in about three minutes." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder (data, traces, students, report, summary.json).", DefaultValueFactory = _ => new DirectoryInfo("demo-out") };
-        var recipe = new Option<string?>("--recipe") { Description = "full, quick or miniature (the test suite's few-second run); overrides --quick.", Hidden = true };
+        var recipe = new Option<string?>("--recipe") { Description = "full, quick, miniature (the test suite's few-second run) or a recipe JSON file (as recipe.json in the teacher cache); overrides --quick." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where trained demo teachers are kept (default $LLMDISTILL_CACHE/demo or ~/.cache/llmdistill/demo)." };
 
         var command = new Command("demo",
@@ -27,8 +28,7 @@ static class DemoCommand
         command.SetAction(parsed =>
         {
             string name = parsed.GetValue(recipe) ?? (parsed.GetValue(quick) ? "quick" : "full");
-            if (!DemoRecipe.Named.TryGetValue(name, out var chosen))
-                throw new ArgumentException($"--recipe must be one of {string.Join(", ", DemoRecipe.Named.Keys)}, not '{name}'.");
+            var chosen = DemoRecipe.Parse(name);
             var settings = new DemoSettings
             {
                 OutputFolder = parsed.GetValue(output)!.FullName, Recipe = chosen,
@@ -36,24 +36,7 @@ static class DemoCommand
             };
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
-            DemoSummary summary = null!;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .Start(context =>
-                {
-                    var tasks = new Dictionary<DemoStage, ProgressTask>();
-                    summary = DemoRun.Run(settings, new InlineProgress<DemoProgress>(p =>
-                    {
-                        if (p.Stage == DemoStage.Done) return;
-                        foreach (var (stage, earlier) in tasks)
-                            if (stage != p.Stage && !earlier.IsFinished) earlier.Value = earlier.MaxValue;
-                        if (!tasks.TryGetValue(p.Stage, out var task)) tasks[p.Stage] = task = context.AddTask(p.Stage.ToString().ToLowerInvariant(), maxValue: 1);
-                        task.MaxValue = Math.Max(p.Total, 1e-9);
-                        task.Value = p.Done;
-                        task.Description = Markup.Escape($"{p.Stage.ToString().ToLowerInvariant(),-9} {p.Detail}");
-                    }), cancel.Token);
-                    foreach (var task in tasks.Values) task.Value = task.MaxValue;
-                });
+            var summary = StageProgressDisplay.Run(console, progress => DemoRun.Run(settings, progress, cancel.Token));
             Render(summary, settings.OutputFolder, console);
             return 0;
         });

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Generation;
 using LlmDistill.Training;
 
@@ -17,6 +18,9 @@ public sealed record DemoRecipe
     const string TeacherRecipeVersion = "demo-teacher-1";
 
     public required string Name { get; init; }
+
+    /// <summary>The task's difficulty: operations, operand ranges, wordings.</summary>
+    public ArithmeticTaskOptions Task { get; init; } = ArithmeticTaskOptions.Default;
 
     // The teacher: a Llama trained from scratch on gold rationales of fresh problems.
     public int TaskSeed { get; init; } = 2;
@@ -82,7 +86,7 @@ public sealed record DemoRecipe
         TeacherBatchSize = 16,
         PoolQuestions = 24,
         Samples = 2,
-        StudentShape = Full.StudentShape with { EmbeddingLength = 32, HeadCount = 2, HeadCountKv = 2, FeedForwardLength = 64 },
+        StudentShape = Full.StudentShape with { EmbeddingLength = 32, BlockCount = 1, HeadCount = 2, HeadCountKv = 2, FeedForwardLength = 64 },
         StudentSteps = 10,
         StudentBatchSize = 8,
         HeldOutQuestions = 16,
@@ -94,12 +98,27 @@ public sealed record DemoRecipe
         ["full"] = Full, ["quick"] = Quick, ["miniature"] = Miniature,
     };
 
+    /// <summary>A preset name, or a JSON file holding a whole recipe (snake_case keys, as the teacher cache's recipe.json).</summary>
+    public static DemoRecipe Parse(string nameOrPath)
+    {
+        if (Named.TryGetValue(nameOrPath.Trim().ToLowerInvariant(), out var named)) return named;
+        if (!File.Exists(nameOrPath)) throw new ArgumentException($"'{nameOrPath}' is neither a demo recipe ({string.Join(", ", Named.Keys)}) nor a recipe JSON file.");
+        try
+        {
+            return JsonSerializer.Deserialize<DemoRecipe>(File.ReadAllText(nameOrPath), DemoSummary.Json) ?? throw new InvalidDataException($"{nameOrPath} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{nameOrPath}: {e.Message}", e);
+        }
+    }
+
     /// <summary>The hash of everything that decides the teacher's weights: its cache key (16 hex digits).</summary>
     public string TeacherKey
     {
         get
         {
-            string text = JsonSerializer.Serialize(new object[] { TeacherRecipeVersion, TaskSeed, TeacherProblems, TeacherShape, TeacherSteps, TeacherBatchSize, TeacherLearningRate, ExportType });
+            string text = JsonSerializer.Serialize(new object[] { TeacherRecipeVersion, Task, TaskSeed, TeacherProblems, TeacherShape, TeacherSteps, TeacherBatchSize, TeacherLearningRate, ExportType });
             return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
         }
     }

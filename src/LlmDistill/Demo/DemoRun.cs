@@ -3,6 +3,7 @@ using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Evaluation;
 using LlmDistill.Generation;
 using LlmDistill.Gguf;
+using LlmDistill.Pipeline;
 using LlmDistill.Tokenization;
 using LlmDistill.Training;
 using LlmDistill.Training.Losses;
@@ -28,23 +29,28 @@ public static class DemoRun
 {
     public const string PromptFileName = "demo-arith.yaml";
 
-    public static DemoSummary Run(DemoSettings settings, IProgress<DemoProgress>? progress = null, CancellationToken cancel = default)
+    public static DemoSummary Run(DemoSettings settings, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>();
+        var lap = Stopwatch.StartNew();
+        void Lap(string stage) { stages[stage] = Math.Round(lap.Elapsed.TotalSeconds, 1); lap.Restart(); }
         var recipe = settings.Recipe;
         string output = Path.GetFullPath(settings.OutputFolder);
         string data = Path.Combine(output, "data");
         Directory.CreateDirectory(data);
 
-        progress?.Report(new DemoProgress(DemoStage.Data, "writing the task's questions", 0, 1));
+        progress?.Report(new StageProgress(DemoStage.Data, "writing the task's questions", 0, 1));
         string prompt = WritePrompt(output);
-        var heldOut = DemoData.HeldOut(recipe.HeldOutQuestions);
+        var heldOut = DemoData.HeldOut(recipe.Task, recipe.HeldOutQuestions);
         string heldOutPath = Path.Combine(data, "heldout.jsonl");
         ArithmeticJsonl.Write(heldOutPath, heldOut);
         string poolPath = Path.Combine(data, "pool.jsonl");
-        ArithmeticJsonl.Write(poolPath, DemoData.Problems(recipe.PoolSeed, recipe.PoolQuestions, heldOut));
+        ArithmeticJsonl.Write(poolPath, DemoData.Problems(recipe.Task, recipe.PoolSeed, recipe.PoolQuestions, heldOut));
 
+        Lap(DemoStage.Data);
         var teacher = DemoTeacher.Obtain(recipe, settings.CacheFolder, prompt, heldOut, progress, cancel);
+        Lap(DemoStage.Teacher);
 
         string traces = Path.Combine(output, "traces");
         var generated = GenerateRun.Run(new GenerateSettings
@@ -52,9 +58,9 @@ public static class DemoRun
             TeacherPath = teacher.Path, DataPath = poolPath, PromptPath = prompt, OutputFolder = traces, Raw = true,
             Samples = recipe.Samples, Temperature = recipe.Temperature, CaptureTopK = recipe.CaptureTopK, Keep = recipe.Keep,
             MaxTokens = recipe.MaxTokens, Parallel = 32, ContextPerSequence = 256, Seed = recipe.PoolSeed, Force = true,
-        }, new Progress<GenerateProgress>(p => progress?.Report(new DemoProgress(DemoStage.Generate,
-            $"{p.Rows} traces, {p.TokensPerSecond:F0} tok/s, accuracy {p.Accuracy:P1}", p.QuestionsDone, p.QuestionsTotal))), cancel);
+        }, StageProgress.ForGenerate(DemoStage.Generate, progress), cancel);
         cancel.ThrowIfCancellationRequested();
+        Lap(DemoStage.Generate);
 
         string answers = Path.Combine(output, "gold-answers");
         if (Directory.Exists(answers)) Directory.Delete(answers, recursive: true);
@@ -62,15 +68,19 @@ public static class DemoRun
 
         string students = Path.Combine(output, "students");
         var baseline = TrainStudent(recipe, "baseline", DemoStage.Baseline, answers, alpha: 0, teacher.Path, students, progress, cancel);
+        Lap(DemoStage.Baseline);
         var rationale = TrainStudent(recipe, "rationale", DemoStage.Rationale, traces, alpha: 0, teacher.Path, students, progress, cancel);
+        Lap(DemoStage.Rationale);
         var distilled = TrainStudent(recipe, "distilled", DemoStage.Distilled, traces, recipe.DistilledAlpha, teacher.Path, students, progress, cancel);
+        Lap(DemoStage.Distilled);
 
         var eval = EvalRun.Run(new EvalSettings
         {
             TeacherPath = teacher.Path, StudentPaths = [baseline.Gguf, rationale.Gguf, distilled.Gguf], DataPath = heldOutPath, PromptPath = prompt,
             OutputFolder = Path.Combine(output, "report"), Raw = true, MaxTokens = recipe.MaxTokens, Parallel = 32, ContextPerSequence = 256, Force = true,
-        }, new Progress<EvalProgress>(p => progress?.Report(new DemoProgress(DemoStage.Evaluate, $"{p.Model}: {p.Phase}", p.ModelIndex * 1.0 + (p.Total > 0 ? (double)p.Done / p.Total : 0), 4))), cancel);
+        }, StageProgress.ForEval(DemoStage.Evaluate, models: 4, progress), cancel);
 
+        Lap(DemoStage.Evaluate);
         var models = eval.Report.Models;
         DemoStudentResult Result(int index, TimeSpan training) => new(models[index].Accuracy ?? 0, models[index].Params, Math.Round(training.TotalSeconds, 1));
         var summary = new DemoSummary
@@ -81,18 +91,17 @@ public static class DemoRun
             TeacherParams = models[0].Params, TeacherCached = teacher.Cached, TeacherTrainingSeconds = Math.Round(teacher.TrainingWall.TotalSeconds, 1),
             Baseline = Result(1, baseline.Wall), Rationale = Result(2, rationale.Wall), Distilled = Result(3, distilled.Wall),
             PoolQuestions = recipe.PoolQuestions, KeptTraces = generated.KeptTraces, TeacherPoolAccuracy = generated.TeacherAccuracy ?? 0,
-            Report = eval.OutputFolder, Bars = [],
+            Report = eval.OutputFolder, StageSeconds = stages, Bars = [],
         };
         summary = summary with { Bars = DemoBars.Check(summary, recipe) };
         summary.Save(Path.Combine(output, DemoSummary.FileName));
-        progress?.Report(new DemoProgress(DemoStage.Done, "", 1, 1));
         return summary;
     }
 
     sealed record TrainedStudent(string Gguf, TimeSpan Wall);
 
-    static TrainedStudent TrainStudent(DemoRecipe recipe, string name, DemoStage stage, string traces, double alpha, string teacher,
-        string students, IProgress<DemoProgress>? progress, CancellationToken cancel)
+    static TrainedStudent TrainStudent(DemoRecipe recipe, string name, string stage, string traces, double alpha, string teacher,
+        string students, IProgress<StageProgress>? progress, CancellationToken cancel)
     {
         string run = Path.Combine(students, name);
         if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
@@ -101,10 +110,10 @@ public static class DemoRun
             Data = new TraceDataSettings { TracesFolder = traces, MaxSequenceLength = recipe.StudentShape.ContextLength, EvaluationPercent = 2 },
             OutputFolder = run, Shape = recipe.StudentShape, TeacherPath = teacher,
             Options = TrainerOptions(recipe.StudentSteps, recipe.StudentBatchSize, recipe.StudentLearningRate, alpha, seed: recipe.PoolSeed),
-        }, TrainingProgress(stage, progress), cancel);
+        }, StageProgress.ForTraining(stage, progress), cancel);
         if (summary.Training.Interrupted) throw new OperationCanceledException($"The {name} student's training was interrupted.");
         string gguf = Path.Combine(students, name + ".gguf");
-        progress?.Report(new DemoProgress(stage, "exporting to GGUF", 1, 1));
+        progress?.Report(new StageProgress(stage, "exporting to GGUF", 1, 1));
         StudentExport.Export(run, gguf, recipe.ExportType, $"llmdistill-demo-{name}");
         return new TrainedStudent(gguf, summary.Training.Wall);
     }
@@ -117,10 +126,6 @@ public static class DemoRun
         // A 351-token vocabulary: a whole batch's logits fit at once, so one chunk.
         Loss = new DistillationLossOptions { Alpha = alpha, ChunkSize = 16_384 },
     };
-
-    internal static IProgress<TrainingProgress> TrainingProgress(DemoStage stage, IProgress<DemoProgress>? progress) => new Progress<TrainingProgress>(p =>
-        progress?.Report(new DemoProgress(stage, p.Latest is { } m ? $"step {p.Step}/{p.TotalSteps}, loss {m.Loss:F3}, {m.TokensPerSecond:F0} tok/s" : $"step {p.Step}/{p.TotalSteps}",
-            p.Step, p.TotalSteps)));
 
     /// <summary>Writes the demo's prompt template (embedded copy of prompts/demo-arith.yaml) into the output folder.</summary>
     static string WritePrompt(string output)
@@ -136,11 +141,5 @@ public static class DemoRun
     {
         using var file = GgufFile.Open(gguf);
         return TokenizerGgufMetadata.Read(file.Metadata);
-    }
-
-    /// <summary>Reports synchronously on the calling thread (System.Progress would post to the thread pool, out of order).</summary>
-    sealed class Progress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

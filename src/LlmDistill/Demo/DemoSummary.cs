@@ -36,6 +36,8 @@ public sealed record DemoSummary
     public required long KeptTraces { get; init; }
     public required double TeacherPoolAccuracy { get; init; }
     public required string Report { get; init; }
+    /// <summary>Wall seconds of each stage, in the order they ran.</summary>
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     /// <summary>Each bar of the demo's issue and whether this run met it.</summary>
     public required IReadOnlyList<DemoBar> Bars { get; init; }
 

@@ -3,6 +3,7 @@ using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Gguf;
 using LlmDistill.IO;
+using LlmDistill.Pipeline;
 using LlmDistill.Models;
 using LlmDistill.Tokenization;
 using LlmDistill.Tokenization.Training;
@@ -32,7 +33,7 @@ public static class DemoTeacher
 
     /// <summary>The cached teacher of <paramref name="recipe"/>, trained first when the cache lacks it.</summary>
     public static DemoTeacherFile Obtain(DemoRecipe recipe, string cacheFolder, string promptPath, IReadOnlyCollection<ArithmeticProblem> heldOut,
-        IProgress<DemoProgress>? progress, CancellationToken cancel)
+        IProgress<StageProgress>? progress, CancellationToken cancel)
     {
         string path = CachedPath(recipe, cacheFolder);
         if (File.Exists(path)) return new DemoTeacherFile(path, Cached: true, TimeSpan.Zero);
@@ -55,10 +56,10 @@ public static class DemoTeacher
     }
 
     static void Train(DemoRecipe recipe, string folder, string promptPath, IReadOnlyCollection<ArithmeticProblem> heldOut,
-        IProgress<DemoProgress>? progress, CancellationToken cancel)
+        IProgress<StageProgress>? progress, CancellationToken cancel)
     {
-        progress?.Report(new DemoProgress(DemoStage.Teacher, "writing gold rationales", 0, 1));
-        var problems = DemoData.Problems(recipe.TaskSeed, recipe.TeacherProblems, heldOut);
+        progress?.Report(new StageProgress(DemoStage.Teacher, "writing gold rationales", 0, 1));
+        var problems = DemoData.Problems(recipe.Task, recipe.TaskSeed, recipe.TeacherProblems, heldOut);
         string problemsPath = Path.Combine(folder, "teacher-problems.jsonl");
         ArithmeticJsonl.Write(problemsPath, problems);
 
@@ -77,7 +78,7 @@ public static class DemoTeacher
             Shape = recipe.TeacherShape,
             TeacherPath = vocabularyCarrier,
             Options = DemoRun.TrainerOptions(recipe.TeacherSteps, recipe.TeacherBatchSize, recipe.TeacherLearningRate, alpha: 0, seed: recipe.TaskSeed),
-        }, DemoRun.TrainingProgress(DemoStage.Teacher, progress), cancel);
+        }, StageProgress.ForTraining(DemoStage.Teacher, progress), cancel);
         if (run.Training.Interrupted) throw new OperationCanceledException("The demo teacher's training was interrupted; nothing was cached.");
 
         StudentExport.Export(Path.Combine(folder, "training"), Path.Combine(folder, FileName), recipe.ExportType, "llmdistill-demo-teacher");

@@ -41,10 +41,23 @@ public sealed record TraceSummary(
                 majorityCorrect[$"{row.Dataset}/{row.Split}/{row.ExampleId}"] = row.MajorityAnswer is not null && AnswerComparer.Equivalent(row.MajorityAnswer, row.GoldAnswer);
         }
         var stats = TraceFileStats.Measure(files);
-        return new TraceSummary(folderOrFile, stats, [.. TraceSchema.Create().Schema.DataFields.Select(f => $"{f.Name}: {f.ClrType.Name}{(f.IsArray ? "[]" : "")}")], provenances[0], agree,
+        return new TraceSummary(folderOrFile, stats, [.. TraceSchema.Create().Schema.Fields.Select(Describe)], provenances[0], agree,
             questions, kept,
             withGold == 0 ? null : correct / (double)withGold,
             majorityCorrect.Count == 0 ? null : majorityCorrect.Values.Count(v => v) / (double)majorityCorrect.Count,
             reasons, sample);
     }
+
+    /// <summary>A column as "name: type", lists as "name: list&lt;type&gt;", in Parquet's own type words.</summary>
+    static string Describe(Parquet.Schema.Field field) => field switch
+    {
+        Parquet.Schema.ListField list => $"{list.Name}: list<{TypeName(list.Item)}>",
+        _ => $"{field.Name}: {TypeName(field)}",
+    };
+
+    static string TypeName(Parquet.Schema.Field field) => field is not Parquet.Schema.DataField data ? field.SchemaType.ToString().ToLowerInvariant()
+        : data.ClrType == typeof(string) || data.ClrType == typeof(ReadOnlyMemory<char>) ? "string"
+        : data.ClrType == typeof(bool) ? "boolean"
+        : data.ClrType == typeof(float) ? "float"
+        : data.ClrType.Name.ToLowerInvariant(); // int32, uint16, ...
 }

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using LlmDistill.Cli;
+using LlmDistill.Demo;
+using LlmDistill.Evaluation;
+using LlmDistill.Gguf;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Traces;
+
+namespace LlmDistill.Tests.Demo;
+
+/// <summary>The demo end to end at miniature size: every stage runs for real (TorchSharp, llama.cpp, Parquet), in seconds.</summary>
+[Collection(MiniatureDemoCollection.Name)]
+public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
+{
+    [Fact]
+    public void The_miniature_demo_runs_every_stage_and_leaves_a_report_and_three_student_ggufs()
+    {
+        // Timing is measured, not asserted (about 7 s alone on 2 cores; more when other tests share the cores).
+        log.WriteLine($"miniature demo: {demo.Wall.TotalSeconds:F1} s");
+        Assert.False(demo.Summary.TeacherCached);
+        Assert.Equal(DemoRecipe.Miniature.HeldOutQuestions, demo.Summary.HeldoutQuestions);
+        Assert.True(File.Exists(Path.Combine(demo.Summary.Report, ReportFolder.HtmlFile)));
+        foreach (string student in new[] { "baseline", "rationale", "distilled" })
+            Assert.True(File.Exists(Path.Combine(demo.Output, "students", student + ".gguf")), student);
+    }
+
+    [Fact]
+    public void Summary_json_has_every_key_the_issue_names()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(demo.Output, DemoSummary.FileName)));
+        var root = json.RootElement;
+        Assert.InRange(root.GetProperty("teacher_accuracy").GetDouble(), 0, 1);
+        Assert.Equal(DemoRecipe.Miniature.HeldOutQuestions, root.GetProperty("heldout_questions").GetInt32());
+        Assert.True(root.GetProperty("wall_seconds").GetDouble() > 0);
+        Assert.False(root.GetProperty("teacher_cached").GetBoolean());
+        long teacherParams = root.GetProperty("teacher_params").GetInt64();
+        using var teacher = GgufFile.Open(demo.TeacherPath);
+        Assert.Equal(teacher.Tensors.Sum(t => t.ElementCount), teacherParams);
+        var studentParams = new HashSet<long>();
+        foreach (string student in new[] { "baseline", "rationale", "distilled" })
+        {
+            var s = root.GetProperty(student);
+            Assert.InRange(s.GetProperty("accuracy").GetDouble(), 0, 1);
+            studentParams.Add(s.GetProperty("params").GetInt64());
+        }
+        long only = Assert.Single(studentParams); // three students of the same size
+        Assert.True(only * 5 <= teacherParams, $"student {only} vs teacher {teacherParams}");
+    }
+
+    [Fact]
+    public void The_teacher_is_a_llama_gguf_whose_traces_carry_top_k_soft_targets()
+    {
+        using (var file = GgufFile.Open(demo.TeacherPath)) Assert.Equal("llama", file.Metadata.GetString("general.architecture"));
+        var records = TraceReader.Read(Path.Combine(demo.Output, "traces")).ToList();
+        Assert.Equal(DemoRecipe.Miniature.PoolQuestions * DemoRecipe.Miniature.Samples, records.Count);
+        Assert.All(records, r =>
+        {
+            Assert.Equal(DemoRecipe.Miniature.CaptureTopK, r.TopK);
+            Assert.Equal(r.CompletionTokenIds.Length * r.TopK, r.TopIds.Length);
+        });
+    }
+
+    [Fact]
+    public void A_second_run_takes_the_teacher_from_the_cache_and_gets_the_same_teacher_accuracy()
+    {
+        using var folder = demo.NewFolder();
+        var again = DemoRun.Run(new DemoSettings { OutputFolder = folder.File("again"), Recipe = DemoRecipe.Miniature, CacheFolder = demo.Cache });
+        Assert.True(again.TeacherCached);
+        Assert.Equal(demo.Summary.TeacherAccuracy, again.TeacherAccuracy);
+        Assert.Equal(demo.Summary.TeacherParams, again.TeacherParams);
+    }
+
+    [Fact]
+    public void The_teacher_cache_key_follows_the_teacher_recipe_only()
+    {
+        var r = DemoRecipe.Full;
+        Assert.Equal(r.TeacherKey, (r with { StudentSteps = 1, PoolQuestions = 7, Name = "other" }).TeacherKey);
+        Assert.NotEqual(r.TeacherKey, (r with { TeacherSteps = r.TeacherSteps + 1 }).TeacherKey);
+        Assert.NotEqual(r.TeacherKey, (r with { TeacherShape = r.TeacherShape with { BlockCount = 3 } }).TeacherKey);
+    }
+
+    [Fact]
+    public void A_recipe_file_round_trips_and_a_bad_one_names_the_file()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("recipe.json", JsonSerializer.Serialize(DemoRecipe.Quick, DemoSummary.Json));
+        var read = DemoRecipe.Parse(path);
+        Assert.Equal(DemoRecipe.Quick.TeacherKey, read.TeacherKey);
+        Assert.Equal(DemoRecipe.Quick.StudentShape, read.StudentShape);
+        string bad = folder.Write("bad.json", "{\"name\": \"x\", \"teacher_steps\": \"many\"}");
+        var e = Assert.Throws<InvalidDataException>(() => DemoRecipe.Parse(bad));
+        Assert.Contains(bad, e.Message);
+    }
+
+    [Fact]
+    public void The_demo_command_refuses_an_unknown_recipe_in_one_sentence()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = LlmDistillCli.Run(["demo", "--recipe", "enormous", "--out", Path.Combine(Path.GetTempPath(), "never-written")], output, error);
+        Assert.Equal(2, code);
+        Assert.Contains("'enormous' is neither a demo recipe", error.ToString());
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "never-written")));
+    }
+}

@@ -1,0 +1,97 @@
+using LlmDistill.Cli;
+using LlmDistill.Pipeline;
+using LlmDistill.Tests.Demo;
+using LlmDistill.Tests.Fixtures;
+
+namespace LlmDistill.Tests.Pipeline;
+
+/// <summary>
+/// `llmdistill run pipeline.yaml` on the miniature demo's teacher and questions: every stage runs once, unchanged
+/// stages are skipped, a changed setting reruns its stage and those after it, and a bad file is named in one sentence.
+/// </summary>
+[Collection(MiniatureDemoCollection.Name)]
+public class TestPipelineRun(MiniatureDemoFixture demo)
+{
+    string Yaml(string output, int steps = 6) => $"""
+        # a miniature pipeline
+        teacher: {demo.TeacherPath}
+        out: {output}
+        raw: true
+        generate:
+          data: {demo.Pool}
+          prompt: {demo.Prompt}
+          samples: 2
+          top_k: 8
+          max_tokens: 40
+          limit: 8
+        train:
+          student: tiny
+          steps: {steps}
+          batch_size: 4
+          max_length: 128
+        export:
+          type: f32
+        eval:
+          data: {demo.HeldOut}
+          max_tokens: 40
+          limit: 6
+        """;
+
+    [Fact]
+    public void A_second_run_skips_every_unchanged_stage_and_a_changed_setting_reruns_only_what_follows_it()
+    {
+        using var folder = new TempDirectory();
+        string output = folder.File("run");
+        string path = folder.Write("pipeline.yaml", Yaml(output));
+
+        var first = PipelineRun.Run(PipelineFile.Load(path));
+        Assert.Equal([PipelineRun.Generate, PipelineRun.Train, PipelineRun.Export, PipelineRun.Eval], first.Select(o => o.Stage));
+        Assert.All(first, o => Assert.False(o.Skipped, o.Stage));
+        Assert.True(File.Exists(Path.Combine(output, "student-f32.gguf")));
+        Assert.True(File.Exists(Path.Combine(output, "report", "metrics.json")));
+
+        var second = PipelineRun.Run(PipelineFile.Load(path));
+        Assert.All(second, o => Assert.True(o.Skipped, o.Stage));
+
+        File.WriteAllText(path, Yaml(output, steps: 8));
+        var third = PipelineRun.Run(PipelineFile.Load(path));
+        Assert.Equal([true, false, false, false], third.Select(o => o.Skipped));
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_with_its_line()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("pipeline.yaml", Yaml(folder.File("run")).Replace("  samples: 2", "  smaples: 2"));
+        var e = Assert.Throws<InvalidDataException>(() => PipelineFile.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("line 8", e.Message);
+        Assert.Contains("smaples", e.Message);
+    }
+
+    [Fact]
+    public void The_run_command_refuses_a_file_without_a_teacher_in_one_sentence_and_writes_nothing()
+    {
+        using var folder = new TempDirectory();
+        string output = folder.File("run");
+        string path = folder.Write("pipeline.yaml", string.Join('\n', Yaml(output).Split('\n').Where(l => !l.StartsWith("teacher:"))));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = LlmDistillCli.Run(["run", path], stdout, stderr);
+        Assert.Equal(2, code);
+        Assert.Contains("'teacher' is missing", stderr.ToString());
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void The_shipped_example_pipeline_parses()
+    {
+        var pipeline = PipelineFile.Load(Generation.RepositoryFiles.Path("datasets/pipeline-gsm8k.yaml"));
+        Assert.EndsWith("qwen2.5-7b-instruct-q4_k_m.gguf", pipeline.Teacher);
+        Assert.Equal(4, pipeline.Generate.Samples);
+        Assert.Equal("q8_0", pipeline.ExportType);
+        Assert.True(File.Exists(pipeline.Generate.PromptPath), pipeline.Generate.PromptPath);
+        Assert.True(File.Exists(pipeline.Generate.DataPath), pipeline.Generate.DataPath);
+    }
+}
