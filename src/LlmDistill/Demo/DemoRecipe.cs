@@ -39,6 +39,8 @@ public sealed record DemoRecipe
     public float Temperature { get; init; } = 0.7f;
     public int CaptureTopK { get; init; } = 20;
     public KeepPolicy Keep { get; init; } = KeepPolicy.Majority;
+    /// <summary>Sequences the teacher decodes together (generate and eval).</summary>
+    public int Parallel { get; init; } = 32;
     public required StudentShape StudentShape { get; init; }
     public required int StudentSteps { get; init; }
     public int StudentBatchSize { get; init; } = 64;

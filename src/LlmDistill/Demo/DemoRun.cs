@@ -5,6 +5,7 @@ using LlmDistill.Generation;
 using LlmDistill.Gguf;
 using LlmDistill.Pipeline;
 using LlmDistill.Tokenization;
+using LlmDistill.Traces;
 using LlmDistill.Training;
 using LlmDistill.Training.Losses;
 
@@ -53,13 +54,14 @@ public static class DemoRun
         Lap(DemoStage.Teacher);
 
         string traces = Path.Combine(output, "traces");
-        var generated = GenerateRun.Run(new GenerateSettings
+        GenerateRun.Run(new GenerateSettings
         {
             TeacherPath = teacher.Path, DataPath = poolPath, PromptPath = prompt, OutputFolder = traces, Raw = true,
             Samples = recipe.Samples, Temperature = recipe.Temperature, CaptureTopK = recipe.CaptureTopK, Keep = recipe.Keep,
-            MaxTokens = recipe.MaxTokens, Parallel = 32, ContextPerSequence = 256, Seed = recipe.PoolSeed, Force = true,
+            MaxTokens = recipe.MaxTokens, Parallel = recipe.Parallel, ContextPerSequence = 256, Seed = recipe.PoolSeed, Force = true,
         }, StageProgress.ForGenerate(DemoStage.Generate, progress), cancel);
         cancel.ThrowIfCancellationRequested();
+        var generated = TraceSummary.Read(traces); // the whole folder: a rerun may have resumed finished questions
         Lap(DemoStage.Generate);
 
         string answers = Path.Combine(output, "gold-answers");
@@ -77,7 +79,7 @@ public static class DemoRun
         var eval = EvalRun.Run(new EvalSettings
         {
             TeacherPath = teacher.Path, StudentPaths = [baseline.Gguf, rationale.Gguf, distilled.Gguf], DataPath = heldOutPath, PromptPath = prompt,
-            OutputFolder = Path.Combine(output, "report"), Raw = true, MaxTokens = recipe.MaxTokens, Parallel = 32, ContextPerSequence = 256, Force = true,
+            OutputFolder = Path.Combine(output, "report"), Raw = true, MaxTokens = recipe.MaxTokens, Parallel = recipe.Parallel, ContextPerSequence = 256, Force = true,
         }, StageProgress.ForEval(DemoStage.Evaluate, models: 4, progress), cancel);
 
         Lap(DemoStage.Evaluate);
@@ -90,7 +92,7 @@ public static class DemoRun
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             TeacherParams = models[0].Params, TeacherCached = teacher.Cached, TeacherTrainingSeconds = Math.Round(teacher.TrainingWall.TotalSeconds, 1),
             Baseline = Result(1, baseline.Wall), Rationale = Result(2, rationale.Wall), Distilled = Result(3, distilled.Wall),
-            PoolQuestions = recipe.PoolQuestions, KeptTraces = generated.KeptTraces, TeacherPoolAccuracy = generated.TeacherAccuracy ?? 0,
+            PoolQuestions = recipe.PoolQuestions, KeptTraces = generated.Kept, TeacherPoolAccuracy = generated.Accuracy ?? 0,
             Report = eval.OutputFolder, StageSeconds = stages, Bars = [],
         };
         summary = summary with { Bars = DemoBars.Check(summary, recipe) };

@@ -130,6 +130,8 @@ public sealed class BatchedGenerator : IDisposable
 
     int PrefixSequence => _options.Parallel;
 
+    const long ParallelChooseMinLogits = 1 << 20;
+
     /// <summary>Decodes the shared prefix into the reserved sequence; returns how many tokens requests can reuse (0 = none).</summary>
     int DecodeSharedPrefix(int[] prefix, ref int decodeCalls)
     {
@@ -199,7 +201,10 @@ public sealed class BatchedGenerator : IDisposable
             rows[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(logits));
         }
         int vocab = _teacher.VocabSize;
-        if (ready.Length == 1) ready[0].Choose(new ReadOnlySpan<float>((void*)rows[0], vocab), _options.CaptureDistribution);
+        // Below about a million logits the work is microseconds: handing it to pool threads costs more, because they
+        // must wait for cores that llama.cpp's threads are still spinning on after the decode.
+        if ((long)ready.Length * vocab < ParallelChooseMinLogits)
+            for (int i = 0; i < ready.Length; i++) ready[i].Choose(new ReadOnlySpan<float>((void*)rows[i], vocab), _options.CaptureDistribution);
         else Parallel.For(0, ready.Length, i => ready[i].Choose(new ReadOnlySpan<float>((void*)rows[i], vocab), _options.CaptureDistribution));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmDistill.Models;
+using LlmDistill.Runtime;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
 using LlmDistill.Training.Losses;
@@ -138,6 +139,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     double[]? TrainStep(IEnumerator<PositionedBatch> stream, long step, double rate, bool read)
     {
+        using var noGc = NoGcRegion.Enter(); // one per step (opening one costs a collection); see NoGcRegion
         using var scope = NewDisposeScope();
         StudentOptimizer.SetLearningRate(_optimizer, rate);
         _optimizer.zero_grad();
@@ -170,6 +172,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Token-weighted mean loss over the first <see cref="TrainerOptions.EvalBatches"/> held-out batches; null when they hold no loss tokens.</summary>
     double? Evaluate()
     {
+        using var noGc = NoGcRegion.Enter(); // see NoGcRegion
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Model.eval();
