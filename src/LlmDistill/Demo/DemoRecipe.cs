@@ -46,7 +46,7 @@ public sealed record DemoRecipe
     public int StudentBatchSize { get; init; } = 64;
     public double StudentLearningRate { get; init; } = 3e-3;
     /// <summary>α of the distilled student (c): weight of the KL term, 1 − α on the rationale likelihood.</summary>
-    public double DistilledAlpha { get; init; } = 0.5;
+    public double DistilledAlpha { get; init; } = 0.2;
 
     /// <summary>Held-out questions answered by teacher and students (the first of the shipped held-out split).</summary>
     public int HeldOutQuestions { get; init; } = 500;
