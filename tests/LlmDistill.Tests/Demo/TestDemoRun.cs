@@ -5,6 +5,7 @@ using LlmDistill.Evaluation;
 using LlmDistill.Gguf;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Traces;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Demo;
 
