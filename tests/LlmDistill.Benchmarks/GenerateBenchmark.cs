@@ -10,13 +10,16 @@ namespace LlmDistill.Benchmarks;
 /// questions share a ~256-token few-shot prefix, 64 generated tokens each, top-20 capture, 16 in parallel.
 /// Compare with `llama-batched-bench -npp 256 -ntg 64 -npl 16 -pps` (shared prompt decoded once).
 /// Then 10× the questions, to show stored bytes per token and that memory does not grow with the data set.
-/// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --generate-stage [--questions 16] [--scale 10]
+/// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --generate-stage [--questions 16] [--scale 10] [--short-questions]
 /// </summary>
 static class GenerateBenchmark
 {
     public static int Run(string[] args)
     {
         int questions = Program.IntArg(args, "--questions", 16), scale = Program.IntArg(args, "--scale", 10);
+        // --short-questions: "Problem 7?" instead of a word problem, so nearly every prompt token is the shared prefix,
+        // as in llama-batched-bench -pps (which has no per-sequence prompt tokens at all).
+        bool shortQuestions = args.Contains("--short-questions");
         string model = Program.StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
         string work = Directory.CreateTempSubdirectory("llmdistill-generate-bench-").FullName;
         try
@@ -27,7 +30,7 @@ static class GenerateBenchmark
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (int count in new[] { questions, questions * scale })
             {
-                string data = WriteQuestions(work, count);
+                string data = WriteQuestions(work, count, shortQuestions);
                 var summary = GenerateRun.Run(new GenerateSettings
                 {
                     TeacherPath = model, DataPath = data, PromptPath = prompt, OutputFolder = Path.Combine(work, $"traces-{count}"),
@@ -76,12 +79,12 @@ static class GenerateBenchmark
         return path;
     }
 
-    static string WriteQuestions(string folder, int count)
+    static string WriteQuestions(string folder, int count, bool shortQuestions)
     {
         string path = Path.Combine(folder, $"questions-{count}.jsonl");
         var lines = Enumerable.Range(0, count).Select(i => JsonSerializer.Serialize(new
         {
-            id = $"q{i}", question = $"Tom has {10 + i} marbles and wins {3 + i % 7} more, then gives {2 + i % 5} to his sister. How many marbles does he have?",
+            id = $"q{i}", question = shortQuestions ? $"Problem {i}?" : $"Tom has {10 + i} marbles and wins {3 + i % 7} more, then gives {2 + i % 5} to his sister. How many marbles does he have?",
             answer = $"{10 + i + 3 + i % 7 - (2 + i % 5)}",
         }));
         File.WriteAllLines(path, lines, new UTF8Encoding(false));
