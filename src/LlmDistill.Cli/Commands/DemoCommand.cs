@@ -10,7 +10,7 @@ static class DemoCommand
 {
     public static Command Create()
     {
-        var quick = new Option<bool>("--quick") { Description = "A smaller teacher, pool and held-out split: the same stages in about three minutes." };
+        var quick = new Option<bool>("--quick") { Description = "A smaller pool, students and held-out split, the same stages in under three minutes; uses the full demo's teacher when it is cached, else trains a small one." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder (data, traces, students, report, summary.json).", DefaultValueFactory = _ => new DirectoryInfo("demo-out") };
         var recipe = new Option<string?>("--recipe") { Description = "full, quick, miniature (the test suite's few-second run) or a recipe JSON file (as recipe.json in the teacher cache); overrides --quick." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where trained demo teachers are kept (default $LLMDISTILL_CACHE/demo or ~/.cache/llmdistill/demo)." };
@@ -46,7 +46,7 @@ static class DemoCommand
     static void Render(DemoSummary s, string output, IAnsiConsole console)
     {
         string Student(string label, DemoStudentResult r) => $"{label}: {r.Accuracy:P1} held-out accuracy, {r.Params / 1e3:F0}k parameters";
-        console.WriteLine($"teacher: {s.TeacherAccuracy:P1} on {s.HeldoutQuestions} held-out questions, {s.TeacherParams / 1e3:F0}k parameters ({(s.TeacherCached ? "cached" : $"trained in {s.TeacherTrainingSeconds:F0} s")})");
+        console.WriteLine($"teacher: {s.TeacherAccuracy:P1} on {s.HeldoutQuestions} held-out questions, {s.TeacherParams / 1e3:F0}k parameters ({(s.TeacherCached ? "cached" : $"trained in {s.TeacherTrainingSeconds:F0} s")}{(s.TeacherRecipe != s.Recipe ? $", the {s.TeacherRecipe} recipe's" : "")})");
         console.WriteLine(Student("(a) baseline, answers only", s.Baseline));
         console.WriteLine(Student("(b) rationales, likelihood", s.Rationale));
         console.WriteLine(Student("(c) distilled, KL + likelihood", s.Distilled));

@@ -48,6 +48,12 @@ public sealed record DemoRecipe
     /// <summary>α of the distilled student (c): weight of the KL term, 1 − α on the rationale likelihood.</summary>
     public double DistilledAlpha { get; init; } = 0.2;
 
+    /// <summary>
+    /// A preset whose cached teacher this recipe uses instead of training its own, when that teacher is in the cache
+    /// (same task and vocabulary): <c>--quick</c> after a full run gets the full teacher at no cost.
+    /// </summary>
+    public string? BorrowTeacherOf { get; init; }
+
     /// <summary>Held-out questions answered by teacher and students (the first of the shipped held-out split).</summary>
     public int HeldOutQuestions { get; init; } = 500;
     /// <summary>Tokens a completion may take: a rationale and answer need about 35.</summary>
@@ -89,6 +95,7 @@ public sealed record DemoRecipe
     public static DemoRecipe Quick { get; } = Full with
     {
         Name = "quick",
+        BorrowTeacherOf = "full",
         TeacherProblems = 6000,
         TeacherSteps = 300,
         PoolQuestions = 800,

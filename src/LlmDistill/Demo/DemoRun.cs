@@ -50,7 +50,9 @@ public static class DemoRun
         ArithmeticJsonl.Write(poolPath, DemoData.Problems(recipe.Task, recipe.PoolSeed, recipe.PoolQuestions, heldOut));
 
         Lap(DemoStage.Data);
-        var teacher = DemoTeacher.Obtain(recipe, settings.CacheFolder, prompt, heldOut, progress, cancel);
+        var teacherRecipe = recipe.BorrowTeacherOf is { } lender && Named(lender) is { } borrowed
+            && borrowed.Task == recipe.Task && File.Exists(DemoTeacher.CachedPath(borrowed, settings.CacheFolder)) ? borrowed : recipe;
+        var teacher = DemoTeacher.Obtain(teacherRecipe, settings.CacheFolder, prompt, heldOut, progress, cancel);
         Lap(DemoStage.Teacher);
 
         string traces = Path.Combine(output, "traces");
@@ -87,7 +89,7 @@ public static class DemoRun
         DemoStudentResult Result(int index, TimeSpan training) => new(models[index].Accuracy ?? 0, models[index].Params, Math.Round(training.TotalSeconds, 1));
         var summary = new DemoSummary
         {
-            Recipe = recipe.Name,
+            Recipe = recipe.Name, TeacherRecipe = teacherRecipe.Name,
             TeacherAccuracy = models[0].Accuracy ?? 0, HeldoutQuestions = models[0].Questions,
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             TeacherParams = models[0].Params, TeacherCached = teacher.Cached, TeacherTrainingSeconds = Math.Round(teacher.TrainingWall.TotalSeconds, 1),
@@ -99,6 +101,8 @@ public static class DemoRun
         summary.Save(Path.Combine(output, DemoSummary.FileName));
         return summary;
     }
+
+    static DemoRecipe? Named(string name) => DemoRecipe.Named.GetValueOrDefault(name);
 
     sealed record TrainedStudent(string Gguf, TimeSpan Wall);
 

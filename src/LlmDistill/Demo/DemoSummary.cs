@@ -19,6 +19,8 @@ public sealed record DemoSummary
     };
 
     public required string Recipe { get; init; }
+    /// <summary>The recipe whose teacher was used: this one, or the one it borrowed a cached teacher from.</summary>
+    public required string TeacherRecipe { get; init; }
     public required double TeacherAccuracy { get; init; }
     public required int HeldoutQuestions { get; init; }
     public required double WallSeconds { get; init; }

@@ -72,6 +72,18 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_recipe_that_borrows_a_cached_teacher_uses_it_instead_of_training_its_own()
+    {
+        using var folder = demo.NewFolder();
+        var borrower = DemoRecipe.Miniature with { Name = "borrower", TeacherSteps = 7, BorrowTeacherOf = "miniature" };
+        var run = DemoRun.Run(new DemoSettings { OutputFolder = folder.File("borrow"), Recipe = borrower, CacheFolder = demo.Cache });
+        Assert.True(run.TeacherCached);
+        Assert.Equal("miniature", run.TeacherRecipe);
+        Assert.Equal(demo.Summary.TeacherAccuracy, run.TeacherAccuracy);
+        Assert.False(File.Exists(DemoTeacher.CachedPath(borrower, demo.Cache))); // nothing trained for the borrower
+    }
+
+    [Fact]
     public void The_teacher_cache_key_follows_the_teacher_recipe_only()
     {
         var r = DemoRecipe.Full;
