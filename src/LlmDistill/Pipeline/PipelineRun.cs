@@ -20,6 +20,7 @@ public static class PipelineRun
 
     public static IReadOnlyList<StageOutcome> Run(PipelineFile pipeline, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
+        RequireInputs(pipeline);
         Directory.CreateDirectory(pipeline.OutputFolder);
         var outcomes = new List<StageOutcome>();
 
@@ -74,6 +75,18 @@ public static class PipelineRun
         string result = run(restart);
         stamp.MarkDone(key);
         return new StageOutcome(stage, Skipped: false, Math.Round(clock.Elapsed.TotalSeconds, 1), result);
+    }
+
+    /// <summary>Every input file must exist before anything is written: a typo should not leave a half-made run folder.</summary>
+    static void RequireInputs(PipelineFile p)
+    {
+        foreach (var (key, path) in new[]
+        {
+            ("teacher", p.Teacher), ("generate.data", p.Generate.DataPath), ("generate.prompt", p.Generate.PromptPath),
+            ("train.init", p.Train.InitPath), ("eval.data", p.Eval.DataPath), ("eval.prompt", p.Eval.PromptPath),
+        })
+            if (path is not null && !File.Exists(path))
+                throw new FileNotFoundException($"{p.Path}: {key} names {path}, which does not exist.");
     }
 
     static string Percent(double? value) => value is double v ? $"{v:P1}" : "n/a";

@@ -85,6 +85,21 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
     }
 
     [Fact]
+    public void A_missing_input_file_is_named_by_its_key_before_anything_is_written()
+    {
+        using var folder = new TempDirectory();
+        string output = folder.File("run");
+        string path = folder.Write("pipeline.yaml", Yaml(output).Replace($"teacher: {demo.TeacherPath}", "teacher: no-such-teacher.gguf"));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = LlmDistillCli.Run(["run", path], stdout, stderr);
+        Assert.Equal(2, code);
+        Assert.Contains("teacher names", stderr.ToString());
+        Assert.Contains("no-such-teacher.gguf", stderr.ToString());
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void The_shipped_example_pipeline_parses()
     {
         var pipeline = PipelineFile.Load(Generation.RepositoryFiles.Path("datasets/pipeline-gsm8k.yaml"));
