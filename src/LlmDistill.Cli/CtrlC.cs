@@ -27,9 +27,3 @@ sealed class CtrlC : IDisposable
         _source.Dispose();
     }
 }
-
-/// <summary>Reports synchronously on the caller's thread (System.Progress posts to a context the CLI does not have).</summary>
-sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

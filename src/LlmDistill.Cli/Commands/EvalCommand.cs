@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmDistill.Pipeline;
 using LlmDistill.Evaluation;
 using LlmDistill.Generation.Datasets;
 using LlmDistill.Gguf;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmDistill.Pipeline;
 using LlmDistill.Generation;
 using LlmDistill.Generation.Datasets;
 using Spectre.Console;

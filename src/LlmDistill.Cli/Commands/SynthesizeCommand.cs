@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmDistill.Pipeline;
 using LlmDistill.Generation;
 using Spectre.Console;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmDistill.Pipeline;
 using LlmDistill.Training;
 using LlmDistill.Training.Losses;
 using Spectre.Console;
