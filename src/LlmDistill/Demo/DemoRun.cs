@@ -2,7 +2,6 @@ using System.Diagnostics;
 using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Evaluation;
 using LlmDistill.Generation;
-using LlmDistill.Gguf;
 using LlmDistill.Pipeline;
 using LlmDistill.Tokenization;
 using LlmDistill.Traces;
@@ -68,7 +67,7 @@ public static class DemoRun
 
         string answers = Path.Combine(output, "gold-answers");
         if (Directory.Exists(answers)) Directory.Delete(answers, recursive: true);
-        GoldTraces.Write(poolPath, Generation.Prompts.PromptTemplate.Load(prompt), VocabularyOf(teacher.Path), answers, GoldTraces.Form.AnswerOnly);
+        GoldTraces.Write(poolPath, Generation.Prompts.PromptTemplate.Load(prompt), TokenizerGgufMetadata.ReadFile(teacher.Path), answers, GoldTraces.Form.AnswerOnly);
 
         string students = Path.Combine(output, "students");
         var baseline = TrainStudent(recipe, "baseline", DemoStage.Baseline, answers, alpha: 0, teacher.Path, students, progress, cancel);
@@ -141,11 +140,5 @@ public static class DemoRun
             ?? throw new InvalidOperationException($"the demo's prompt {PromptFileName} is not embedded in the library");
         using (var file = File.Create(path)) resource.CopyTo(file);
         return path;
-    }
-
-    static TokenizerVocabulary VocabularyOf(string gguf)
-    {
-        using var file = GgufFile.Open(gguf);
-        return TokenizerGgufMetadata.Read(file.Metadata);
     }
 }

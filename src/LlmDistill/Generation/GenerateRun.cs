@@ -177,9 +177,13 @@ public static class GenerateRun
 
     static TraceProvenance Provenance(GenerateSettings settings, TeacherModel teacher, PromptTemplate template)
     {
-        var summary = ModelFileSummary.Read(settings.TeacherPath);
+        ModelFileSummary summary;
         TokenizerVocabulary vocabulary;
-        using (var file = GgufFile.Open(settings.TeacherPath)) vocabulary = TokenizerGgufMetadata.Read(file.Metadata);
+        using (var file = GgufFile.Open(settings.TeacherPath))
+        {
+            summary = ModelFileSummary.Of(file, settings.TeacherPath);
+            vocabulary = TokenizerGgufMetadata.Read(file.Metadata);
+        }
         string sha;
         using (var stream = File.OpenRead(settings.TeacherPath)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
         return new TraceProvenance

@@ -24,6 +24,12 @@ public sealed record ModelFileSummary(
     public static ModelFileSummary Read(string path)
     {
         using var file = GgufFile.Open(path);
+        return Of(file, path);
+    }
+
+    /// <summary>The summary of a GGUF file already open (read from <paramref name="path"/>).</summary>
+    public static ModelFileSummary Of(GgufFile file, string path)
+    {
         var metadata = file.Metadata;
         metadata.TryGetString("general.architecture", out string? architecture);
         metadata.TryGetString("general.name", out string? name);

@@ -57,6 +57,13 @@ public static class TokenizerGgufMetadata
         else metadata.Remove(key);
     }
 
+    /// <summary>The vocabulary of the GGUF file at <paramref name="path"/> (its header only: tensors are not read).</summary>
+    public static TokenizerVocabulary ReadFile(string path)
+    {
+        using var file = GgufFile.Open(path);
+        return Read(file.Metadata);
+    }
+
     /// <summary>
     /// Reads the vocabulary from GGUF metadata. A missing <c>tokenizer.ggml.pre</c> reads as <c>default</c>, as in
     /// llama.cpp; a missing token type list reads as all normal. Missing required keys or wrong types throw, naming the key.

@@ -1,4 +1,3 @@
-using LlmDistill.Gguf;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
 
@@ -59,11 +58,7 @@ public static class TrainRun
         return StudentInitialization.Random(shape, s.TeacherPath, s.Options.Seed);
     }
 
-    static TokenizerVocabulary VocabularyOf(string checkpoint)
-    {
-        using var file = GgufFile.Open(Path.Combine(checkpoint, StudentCheckpoint.WeightsFile));
-        return TokenizerGgufMetadata.Read(file.Metadata);
-    }
+    static TokenizerVocabulary VocabularyOf(string checkpoint) => TokenizerGgufMetadata.ReadFile(Path.Combine(checkpoint, StudentCheckpoint.WeightsFile));
 
     static long Parameters(StudentModel model) => model.parameters().Sum(p => p.numel());
 }
