@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using LlmDistill.Evaluation;
 
 namespace LlmDistill.Demo;
 
@@ -11,12 +11,8 @@ public sealed record DemoSummary
 {
     public const string FileName = "summary.json";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        WriteIndented = true,
-    };
+    /// <summary>The conventions of the eval report's metrics.json: snake_case keys and enum values, indented.</summary>
+    public static JsonSerializerOptions Json => EvalReport.Json;
 
     public required string Recipe { get; init; }
     /// <summary>The recipe whose teacher was used: this one, or the one it borrowed a cached teacher from.</summary>

@@ -29,8 +29,6 @@ public sealed class MiniatureDemoFixture : IDisposable
         Wall = DateTime.UtcNow - started;
     }
 
-    public TempDirectory NewFolder() => new();
-
     public void Dispose() => _folder.Dispose();
 }
 

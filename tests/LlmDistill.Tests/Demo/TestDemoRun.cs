@@ -64,7 +64,7 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     [Fact]
     public void A_second_run_takes_the_teacher_from_the_cache_and_gets_the_same_teacher_accuracy()
     {
-        using var folder = demo.NewFolder();
+        using var folder = new TempDirectory();
         var again = DemoRun.Run(new DemoSettings { OutputFolder = folder.File("again"), Recipe = DemoRecipe.Miniature, CacheFolder = demo.Cache });
         Assert.True(again.TeacherCached);
         Assert.Equal(demo.Summary.TeacherAccuracy, again.TeacherAccuracy);
@@ -74,7 +74,7 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     [Fact]
     public void A_recipe_that_borrows_a_cached_teacher_uses_it_instead_of_training_its_own()
     {
-        using var folder = demo.NewFolder();
+        using var folder = new TempDirectory();
         var borrower = DemoRecipe.Miniature with { Name = "borrower", TeacherSteps = 7, BorrowTeacherOf = "miniature" };
         var run = DemoRun.Run(new DemoSettings { OutputFolder = folder.File("borrow"), Recipe = borrower, CacheFolder = demo.Cache });
         Assert.True(run.TeacherCached);
