@@ -6,6 +6,11 @@ using LlmDistill.Training;
 
 namespace LlmDistill.Tests.Training;
 
+/// <summary>
+/// Runs alone: one test seeds torch's process-wide generator twice and compares the two students, which fails when a
+/// parallel test (a trainer, the miniature demo) draws from the generator in between.
+/// </summary>
+[Collection(TorchRandomCollection.Name)]
 public class TestStudentShape
 {
     public TestStudentShape() => TorchRuntime.EnsureLoadable();
