@@ -35,6 +35,7 @@ public sealed class Trainer : IDisposable
 
     Trainer(StudentModel model, TokenizerVocabulary vocabulary, ITrainingBatches data, string runFolder, TrainingState state, Device device, string? resumeFrom)
     {
+        NativeHeap.KeepLargeBlocks(); // vocabulary-sized tensors would be page-faulted in anew every step; see NativeHeap
         Model = model;
         _vocabulary = vocabulary;
         _data = data;

@@ -13,8 +13,9 @@ public static class DistillationLoss
     /// The loss from the student's final hidden states and output projection, never forming all N × V logits.
     /// Rows are processed <see cref="DistillationLossOptions.ChunkSize"/> at a time; when a gradient is wanted
     /// (grad mode on and <paramref name="hidden"/> or <paramref name="outputWeight"/> requiring grad) each chunk's
-    /// logits are built on detached copies and differentiated right away, the chunk's graph freed, and the gradients
-    /// accumulated: ∂L/∂hidden (M × C) and ∂L/∂W (V × C). The returned loss is then attached to the caller's graph by a
+    /// logits are built on detached copies and differentiated right away (autograd for the terms, by hand through the
+    /// matmul and log_softmax, in one reused chunk × V buffer), and the gradients accumulated in place: ∂L/∂hidden
+    /// (M × C) and ∂L/∂W (V × C). No vocabulary-sized tensor is allocated per chunk but the terms' gradient. The returned loss is then attached to the caller's graph by a
     /// term whose value is exactly 0 and whose gradient is those accumulated gradients, so <c>loss.backward()</c> works
     /// as usual. Peak memory is a few chunk × V tensors, independent of N. Only first derivatives are available.
     /// </summary>
@@ -42,32 +43,49 @@ public static class DistillationLoss
         bool hiddenGradientWanted = wantsGradient && hidden.requires_grad;
         bool weightGradientWanted = wantsGradient && outputWeight.requires_grad;
         var hiddenGradient = hiddenGradientWanted ? zeros(rows.Count, channels, type, hidden.device) : null; // (M, C)
+        var weightGradient = weightGradientWanted ? zeros_like(outputWeight, type) : null;                    // (V, C)
         var weight = outputWeight.detach().to(type);                                        // (V, C)
-        if (weightGradientWanted) weight.requires_grad_(true);
+        long vocabulary = weight.shape[0];
+        // One (chunk, V) buffer serves every chunk: logits, then log-probabilities, then their gradient, in place.
+        var buffer = empty(Math.Min(options.ChunkSize, Math.Max(1, rows.Count)), vocabulary, type, hidden.device);
         for (long start = 0; start < rows.Count; start += options.ChunkSize)
         {
             using var chunkScope = NewDisposeScope();
             long length = Math.Min(options.ChunkSize, rows.Count - start);
-            using var noGrad = wantsGradient ? null : no_grad();
+            using var noGrad = no_grad();
             var chunkHidden = rowHidden.detach().narrow(0, start, length).to(type);          // (m, C)
-            if (hiddenGradientWanted) chunkHidden.requires_grad_(true);
-            var logProbs = chunkHidden.matmul(weight.t()).log_softmax(-1);                 // (m, V)
-            var terms = ChunkTerms.Of(logProbs, rows.Slice(start, length), options, temperature);
-            if (wantsGradient)
+            var logProbs = buffer.narrow(0, 0, length);                                     // (m, V)
+            logProbs.addmm_(chunkHidden, weight.t(), beta: 0);                              // logits
+            logProbs.sub_(logProbs.logsumexp(-1, keepdim: true));                           // log_softmax, in place
+            if (!wantsGradient)
             {
-                terms.Loss.backward();                                                      // frees this chunk's graph
-                hiddenGradient?.narrow(0, start, length).copy_(chunkHidden.grad!);
+                accumulated.Add(ChunkTerms.Of(logProbs, rows.Slice(start, length), options, temperature));
+                continue;
+            }
+            ChunkTerms terms;
+            Tensor termsGradient;                                                           // (m, V) ∂terms/∂log-probabilities
+            using (enable_grad())
+            {
+                var leaf = logProbs.detach().requires_grad_(true);
+                terms = ChunkTerms.Of(leaf, rows.Slice(start, length), options, temperature);
+                terms.Loss.backward();
+                termsGradient = leaf.grad!;
             }
             accumulated.Add(terms);
+            // Through log_softmax by hand: ∂/∂logits = g − softmax · Σ_v g, written over the log-probabilities.
+            var logitsGradient = logProbs.exp_().mul_(termsGradient.sum(-1, keepdim: true).neg_()).add_(termsGradient); // (m, V)
+            hiddenGradient?.narrow(0, start, length).addmm_(logitsGradient, weight, beta: 0);   // (m, C) = (m, V)·(V, C)
+            weightGradient?.addmm_(logitsGradient.t(), chunkHidden);                        // (V, C) += (V, m)·(m, C)
         }
 
         var loss = accumulated.Loss;
         if (wantsGradient)
         {
+            // Dot products, not elementwise products, so no (V, C) temporary is formed on the way forward.
             var surrogate = zeros(1, type, hidden.device).sum();
-            if (hiddenGradient is not null) surrogate = surrogate + (rowHidden * hiddenGradient.to(hidden.dtype)).sum().to(type);
-            if (weightGradientWanted && weight.grad is { } weightGradient)   // null when the batch has no loss rows
-                surrogate = surrogate + (outputWeight * weightGradient.to(outputWeight.dtype)).sum().to(type);
+            if (hiddenGradient is not null) surrogate = surrogate + rowHidden.reshape(-1).dot(hiddenGradient.to(hidden.dtype).reshape(-1)).to(type);
+            if (weightGradient is not null && rows.Count > 0)
+                surrogate = surrogate + outputWeight.reshape(-1).dot(weightGradient.to(outputWeight.dtype).reshape(-1)).to(type);
             loss = loss + (surrogate - surrogate.detach());                                  // value + 0, gradient = accumulated
         }
         return Result(loss, accumulated, rows, temperature);
