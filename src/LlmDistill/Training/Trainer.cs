@@ -29,13 +29,13 @@ public sealed class Trainer : IDisposable
     readonly AdamW _optimizer;
     readonly Parameter[] _parameters;
     readonly Parameter _outputWeight;
+    readonly DistillationWorkspace _lossWorkspace = new(); // vocabulary-sized scratch kept across steps (see DistillationWorkspace)
     readonly List<string> _notes = [];
     TrainingState _state;
     long _savedStep;
 
     Trainer(StudentModel model, TokenizerVocabulary vocabulary, ITrainingBatches data, string runFolder, TrainingState state, Device device, string? resumeFrom)
     {
-        NativeHeap.KeepLargeBlocks(); // vocabulary-sized tensors would be page-faulted in anew every step; see NativeHeap
         Model = model;
         _vocabulary = vocabulary;
         _data = data;
@@ -156,7 +156,7 @@ public sealed class Trainer : IDisposable
             var onDevice = batch.To(_outputWeight.device);
             tokens += onDevice.BatchSize * onDevice.SequenceLength;
             var hidden = Model.Hidden(onDevice.InputIds); // (B, T, C)
-            var result = DistillationLoss.Compute(hidden, _outputWeight, onDevice, _options.Loss, step);
+            var result = DistillationLoss.Compute(hidden, _outputWeight, onDevice, _options.Loss, step, _lossWorkspace);
             (result.Loss / micro).backward();
             sums.add_(stack([result.Loss.detach(), result.Kl, result.NllRationale, result.NllAnswer]).cpu());
             batch.Dispose();
@@ -182,7 +182,7 @@ public sealed class Trainer : IDisposable
         foreach (var batch in _data.Eval().Take(_options.EvalBatches))
         {
             var onDevice = batch.To(_outputWeight.device);
-            var result = DistillationLoss.Compute(Model.Hidden(onDevice.InputIds), _outputWeight, onDevice, _options.Loss, _state.Step);
+            var result = DistillationLoss.Compute(Model.Hidden(onDevice.InputIds), _outputWeight, onDevice, _options.Loss, _state.Step, _lossWorkspace);
             long count = result.Tokens.item<long>();
             weighted.add_(result.Loss.to(ScalarType.Float64).cpu() * count);
             tokens += count;
@@ -210,6 +210,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _lossWorkspace.Dispose();
         _optimizer.Dispose();
         Model.Dispose();
     }

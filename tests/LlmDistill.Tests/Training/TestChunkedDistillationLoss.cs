@@ -58,6 +58,35 @@ public class TestChunkedDistillationLoss
     }
 
     [Fact]
+    public void A_workspace_reused_across_calls_gives_the_same_loss_and_gradients_as_fresh_buffers()
+    {
+        // Two cases with different row counts, a no-grad call between them (as an eval pass between steps), chunk 7
+        // (a partial last chunk): stale buffer contents or a missed reset of the weight gradient would show here.
+        var cases = new[] { MediumCase(), TinyDistillationCase.Random(seed: 5, examples: 2, length: 16, vocabulary: 50, topK: 5, channels: 8, prompt: 6) };
+        var options = new DistillationLossOptions { Alpha = 0.5, Temperature = 2, ChunkSize = 7 };
+        using var workspace = new DistillationWorkspace();
+        foreach (var tiny in cases.Concat(cases))
+        {
+            using var scope = NewDisposeScope();
+            var batch = tiny.ToBatch();
+            (DistillationLossResult Result, Tensor HiddenGrad, Tensor WeightGrad) Run(DistillationWorkspace? reused)
+            {
+                var hidden = tiny.HiddenTensor(ScalarType.Float32).requires_grad_(true);
+                var weight = tiny.WeightTensor(ScalarType.Float32).requires_grad_(true);
+                var result = DistillationLoss.Compute(hidden, weight, batch, options, workspace: reused);
+                result.Loss.backward();
+                return (result, hidden.grad!, weight.grad!);
+            }
+            var fresh = Run(null);
+            var reused = Run(workspace);
+            using (no_grad()) DistillationLoss.Compute(tiny.HiddenTensor(ScalarType.Float32), tiny.WeightTensor(ScalarType.Float32), batch, options, workspace: workspace);
+            Assert.Equal(Value(fresh.Result.Loss), Value(reused.Result.Loss), 1e-6);
+            Assert.True(MaxAbsDifference(fresh.HiddenGrad, reused.HiddenGrad) < 1e-6, "hidden gradients differ");
+            Assert.True(MaxAbsDifference(fresh.WeightGrad, reused.WeightGrad) < 1e-6, "weight gradients differ");
+        }
+    }
+
+    [Fact]
     public void Without_grad_mode_the_chunked_loss_has_the_same_value_and_no_graph()
     {
         var tiny = MediumCase();

@@ -42,7 +42,16 @@ public static class CoarsenedDistribution
     public static Tensor Student(Tensor studentLogProbs, Tensor topKIds, Tensor slotUsed)
     {
         using var scope = NewDisposeScope();
-        var gathered = studentLogProbs.gather(-1, topKIds);                                          // (M, K)
+        return StudentFromTopK(studentLogProbs.gather(-1, topKIds), slotUsed).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>As <see cref="Student"/>, from the student's log-probabilities already gathered at the teacher's top-k ids.</summary>
+    /// <param name="gathered">(M, K) log q at the teacher's top-k ids</param>
+    /// <param name="slotUsed">(M, K) bool</param>
+    /// <returns>(M, K + 1)</returns>
+    public static Tensor StudentFromTopK(Tensor gathered, Tensor slotUsed)
+    {
+        using var scope = NewDisposeScope();
         var topK = where(slotUsed, gathered, full_like(gathered, double.NegativeInfinity));            // (M, K)
         var logRest = LogOneMinusExp(topK.logsumexp(-1, keepdim: true), MinimumMass(topK.dtype)); // (M, 1)
         return cat([topK, logRest], -1).MoveToOuterDisposeScope();

@@ -15,14 +15,16 @@ public static class DistillationLoss
     /// (grad mode on and <paramref name="hidden"/> or <paramref name="outputWeight"/> requiring grad) each chunk's
     /// logits are built on detached copies and differentiated right away (autograd for the terms, by hand through the
     /// matmul and log_softmax, in one reused chunk × V buffer), and the gradients accumulated in place: ∂L/∂hidden
-    /// (M × C) and ∂L/∂W (V × C). No vocabulary-sized tensor is allocated per chunk but the terms' gradient. The returned loss is then attached to the caller's graph by a
+    /// (M × C) and ∂L/∂W (V × C). No vocabulary-sized tensor is allocated per chunk, and with a
+    /// <paramref name="workspace"/> none per call either. The returned loss is then attached to the caller's graph by a
     /// term whose value is exactly 0 and whose gradient is those accumulated gradients, so <c>loss.backward()</c> works
-    /// as usual. Peak memory is a few chunk × V tensors, independent of N. Only first derivatives are available.
+    /// as usual. Vocabulary-sized memory: one chunk × V buffer and the V × C weight gradient, independent of N. Only first derivatives are available.
     /// </summary>
     /// <param name="hidden">(N, C) or (B, T, C), N = B·T: the student's final hidden states (after the final norm)</param>
     /// <param name="outputWeight">(V, C): the output projection (logits = hidden · Wᵀ)</param>
     /// <param name="step">optimizer step, for <see cref="DistillationLossOptions.TemperatureSchedule"/></param>
-    public static DistillationLossResult Compute(Tensor hidden, Tensor outputWeight, DistillationBatch batch, DistillationLossOptions options, long step = 0)
+    /// <param name="workspace">scratch tensors to reuse across calls (a trainer keeps one); null = allocate per call</param>
+    public static DistillationLossResult Compute(Tensor hidden, Tensor outputWeight, DistillationBatch batch, DistillationLossOptions options, long step = 0, DistillationWorkspace? workspace = null)
     {
         long channels = hidden.shape[^1];
         if (outputWeight.dim() != 2 || outputWeight.shape[1] != channels)
@@ -41,41 +43,49 @@ public static class DistillationLoss
 
         var accumulated = new Accumulated(type, hidden.device);
         bool hiddenGradientWanted = wantsGradient && hidden.requires_grad;
-        bool weightGradientWanted = wantsGradient && outputWeight.requires_grad;
-        var hiddenGradient = hiddenGradientWanted ? zeros(rows.Count, channels, type, hidden.device) : null; // (M, C)
-        var weightGradient = weightGradientWanted ? zeros_like(outputWeight, type) : null;                    // (V, C)
+        bool weightGradientWanted = wantsGradient && outputWeight.requires_grad && rows.Count > 0;
         var weight = outputWeight.detach().to(type);                                        // (V, C)
         long vocabulary = weight.shape[0];
+        var hiddenGradient = hiddenGradientWanted ? empty(rows.Count, channels, type, hidden.device) : null; // (M, C)
+        var weightGradient = !weightGradientWanted ? null
+            : workspace?.WeightGradient(vocabulary, channels, type, hidden.device) ?? empty(vocabulary, channels, type, hidden.device); // (V, C)
         // One (chunk, V) buffer serves every chunk: logits, then log-probabilities, then their gradient, in place.
-        var buffer = empty(Math.Min(options.ChunkSize, Math.Max(1, rows.Count)), vocabulary, type, hidden.device);
+        var buffer = workspace?.Chunk(options.ChunkSize, vocabulary, type, hidden.device)
+            ?? empty(Math.Min(options.ChunkSize, Math.Max(1, rows.Count)), vocabulary, type, hidden.device);
         for (long start = 0; start < rows.Count; start += options.ChunkSize)
         {
             using var chunkScope = NewDisposeScope();
             long length = Math.Min(options.ChunkSize, rows.Count - start);
             using var noGrad = no_grad();
+            var chunkRows = rows.Slice(start, length);
             var chunkHidden = rowHidden.detach().narrow(0, start, length).to(type);          // (m, C)
             var logProbs = buffer.narrow(0, 0, length);                                     // (m, V)
             logProbs.addmm_(chunkHidden, weight.t(), beta: 0);                              // logits
             logProbs.sub_(logProbs.logsumexp(-1, keepdim: true));                           // log_softmax, in place
+            var (topK, target) = ChunkTerms.Gather(logProbs, chunkRows);                    // (m, K), (m): all the terms read
             if (!wantsGradient)
             {
-                accumulated.Add(ChunkTerms.Of(logProbs, rows.Slice(start, length), options, temperature));
+                accumulated.Add(ChunkTerms.Of(topK, target, chunkRows, options, temperature));
                 continue;
             }
             ChunkTerms terms;
-            Tensor termsGradient;                                                           // (m, V) ∂terms/∂log-probabilities
             using (enable_grad())
             {
-                var leaf = logProbs.detach().requires_grad_(true);
-                terms = ChunkTerms.Of(leaf, rows.Slice(start, length), options, temperature);
+                topK.requires_grad_(true);
+                target.requires_grad_(true);
+                terms = ChunkTerms.Of(topK, target, chunkRows, options, temperature);
                 terms.Loss.backward();
-                termsGradient = leaf.grad!;
             }
             accumulated.Add(terms);
-            // Through log_softmax by hand: ∂/∂logits = g − softmax · Σ_v g, written over the log-probabilities.
-            var logitsGradient = logProbs.exp_().mul_(termsGradient.sum(-1, keepdim: true).neg_()).add_(termsGradient); // (m, V)
+            // ∂terms/∂logits by hand, over the buffer: g − softmax · Σ_v g, where g (the gradient at the log-probabilities)
+            // is zero except at the gathered ids: softmax · (−Σ g) everywhere, then g added at those ids.
+            var topKGradient = topK.grad!;                                                  // (m, K)
+            var targetGradient = target.grad!.unsqueeze(-1);                                // (m, 1)
+            var logitsGradient = logProbs.exp_().mul_((topKGradient.sum(-1, keepdim: true) + targetGradient).neg_()) // (m, V)
+                .scatter_add_(-1, chunkRows.TopKIds, topKGradient)
+                .scatter_add_(-1, chunkRows.TargetIds.unsqueeze(-1), targetGradient);
             hiddenGradient?.narrow(0, start, length).addmm_(logitsGradient, weight, beta: 0);   // (m, C) = (m, V)·(V, C)
-            weightGradient?.addmm_(logitsGradient.t(), chunkHidden);                        // (V, C) += (V, m)·(m, C)
+            weightGradient?.addmm_(logitsGradient.t(), chunkHidden, beta: start == 0 ? 0 : 1); // (V, C) += (V, m)·(m, C)
         }
 
         var loss = accumulated.Loss;
@@ -84,7 +94,7 @@ public static class DistillationLoss
             // Dot products, not elementwise products, so no (V, C) temporary is formed on the way forward.
             var surrogate = zeros(1, type, hidden.device).sum();
             if (hiddenGradient is not null) surrogate = surrogate + rowHidden.reshape(-1).dot(hiddenGradient.to(hidden.dtype).reshape(-1)).to(type);
-            if (weightGradient is not null && rows.Count > 0)
+            if (weightGradient is not null)
                 surrogate = surrogate + outputWeight.reshape(-1).dot(weightGradient.to(outputWeight.dtype).reshape(-1)).to(type);
             loss = loss + (surrogate - surrogate.detach());                                  // value + 0, gradient = accumulated
         }
