@@ -10,7 +10,7 @@ namespace LlmDistill.Benchmarks;
 /// questions share a ~256-token few-shot prefix, 64 generated tokens each, top-20 capture, 16 in parallel.
 /// Compare with `llama-batched-bench -npp 256 -ntg 64 -npl 16 -pps` (shared prompt decoded once).
 /// Then 10× the questions, to show stored bytes per token and that memory does not grow with the data set.
-/// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --generate-stage [--questions 16] [--scale 10] [--short-questions]
+/// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --generate-stage [--questions 16] [--scale 10] [--short-questions] [--raw]
 /// </summary>
 static class GenerateBenchmark
 {
@@ -20,24 +20,26 @@ static class GenerateBenchmark
         // --short-questions: "Problem 7?" instead of a word problem, so nearly every prompt token is the shared prefix,
         // as in llama-batched-bench -pps (which has no per-sequence prompt tokens at all).
         bool shortQuestions = args.Contains("--short-questions");
+        // --raw: no chat template around the prompt (generate --raw), as llama-batched-bench feeds bare tokens.
+        bool raw = args.Contains("--raw");
         string model = Program.StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
         string work = Directory.CreateTempSubdirectory("llmdistill-generate-bench-").FullName;
         try
         {
             string prompt = WritePrompt(work);
             Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores; shared few-shot prefix, 64 generated tokens, top-20, 16 parallel");
-            Console.WriteLine("| questions | shared prefix tokens | prompt tokens decoded | generation wall s | command wall s | generated tokens | stored bytes/token | max logprob error | peak working set MB |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| questions | shared prefix tokens | prompt tokens decoded | decode loop s | generation wall s | command wall s | generated tokens | stored bytes/token | max logprob error | peak working set MB |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (int count in new[] { questions, questions * scale })
             {
                 string data = WriteQuestions(work, count, shortQuestions);
                 var summary = GenerateRun.Run(new GenerateSettings
                 {
                     TeacherPath = model, DataPath = data, PromptPath = prompt, OutputFolder = Path.Combine(work, $"traces-{count}"),
-                    CaptureTopK = 20, MaxTokens = 64, Parallel = 16, ContextPerSequence = 512, Force = true,
+                    CaptureTopK = 20, MaxTokens = 64, Parallel = 16, ContextPerSequence = 512, Force = true, Raw = raw,
                 });
-                int prefix = PrefixTokens(model, prompt);
-                Console.WriteLine($"| {count} | {prefix} | {summary.PromptTokens} | {summary.GenerationWall.TotalSeconds:F2} | {summary.Wall.TotalSeconds:F2} | {summary.GeneratedTokens} | " +
+                int prefix = PrefixTokens(model, prompt, raw);
+                Console.WriteLine($"| {count} | {prefix} | {summary.PromptTokens} | {summary.DecodeWall.TotalSeconds:F2} | {summary.GenerationWall.TotalSeconds:F2} | {summary.Wall.TotalSeconds:F2} | {summary.GeneratedTokens} | " +
                                   $"{summary.BytesPerToken:F1} | {summary.MaxLogprobError:F4} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} |");
             }
             return 0;
@@ -45,13 +47,13 @@ static class GenerateBenchmark
         finally { Directory.Delete(work, recursive: true); }
     }
 
-    static int PrefixTokens(string model, string prompt)
+    static int PrefixTokens(string model, string prompt, bool raw)
     {
         using var teacher = Teacher.TeacherModel.Load(model);
-        return new TeacherPrompts(teacher, Generation.Prompts.PromptTemplate.Load(prompt), raw: false).SharedPrefix().Length;
+        return new TeacherPrompts(teacher, Generation.Prompts.PromptTemplate.Load(prompt), raw).SharedPrefix().Length;
     }
 
-    /// <summary>A chain-of-thought template whose system text and few-shot examples come to about 256 tokens.</summary>
+    /// <summary>A chain-of-thought template whose chat-templated system text and few-shot examples come to about 256 tokens (the issue's shared prefix).</summary>
     static string WritePrompt(string folder)
     {
         string path = Path.Combine(folder, "bench-cot.yaml");
@@ -59,7 +61,7 @@ static class GenerateBenchmark
             name: bench-cot
             description: Benchmark template with a long shared few-shot prefix.
             template_format: semantic-kernel
-            system: You are a careful math tutor. Solve each problem step by step, show the arithmetic, then give the final answer on its own line as '#### <number>'.
+            system: You are a math tutor. Solve each problem step by step, then give the answer as '#### <number>'.
             template: |-
               {{$examples}}
 
@@ -68,12 +70,12 @@ static class GenerateBenchmark
             example_template: "Question: {{$question}}\nAnswer: {{$answer}}"
             example_separator: "\n\n"
             few_shot:
-              - question: A farmer has 12 cows and buys 7 more at the market. Then 4 cows are sold to a neighbour. How many cows does the farmer have now?
+              - question: A farmer has 12 cows and buys 7 more. Then 4 cows are sold. How many cows does the farmer have now?
                 answer: "The farmer starts with 12 cows. Buying 7 more gives 12 + 7 = 19 cows. Selling 4 leaves 19 - 4 = 15 cows.\n#### 15"
-              - question: Maria reads 15 pages of her book every day. Her book has 180 pages. How many days will it take her to finish the book?
+              - question: Maria reads 15 pages a day. Her book has 180 pages. How many days will she need?
                 answer: "Each day she reads 15 pages. The book has 180 pages, so she needs 180 / 15 = 12 days.\n#### 12"
               - question: A shop sells pencils in boxes of 8. A school orders 9 boxes and then gives away 30 pencils to students. How many pencils are left?
-                answer: "9 boxes of 8 pencils make 9 * 8 = 72 pencils. Giving away 30 leaves 72 - 30 = 42 pencils.\n#### 42"
+                answer: "9 boxes of 8 make 9 * 8 = 72 pencils. Giving away 30 leaves 72 - 30 = 42.\n#### 42"
             stop: []
             """.Replace("            ", ""));
         return path;

@@ -59,6 +59,7 @@ public static class GenerateRun
         }
 
         bool interrupted = false;
+        var decodeWall = TimeSpan.Zero;
         var generationClock = Stopwatch.StartNew();
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
@@ -85,6 +86,7 @@ public static class GenerateRun
                 interrupted = true;
             }
             tally.PromptTokens += generator.LastStats?.PromptTokens ?? 0;
+            decodeWall = generator.LastStats?.Wall ?? TimeSpan.Zero;
         }
         finally
         {
@@ -99,7 +101,7 @@ public static class GenerateRun
             SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
             TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
             FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
-            Wall = clock.Elapsed, GenerationWall = generationClock.Elapsed, Interrupted = interrupted,
+            Wall = clock.Elapsed, GenerationWall = generationClock.Elapsed, DecodeWall = decodeWall, Interrupted = interrupted,
         };
     }
 

@@ -29,6 +29,11 @@ public sealed record GenerateSummary
     public required TimeSpan Wall { get; init; }
     /// <summary>From the first decode to the last part file closed: the generation itself, without loading and hashing the teacher.</summary>
     public required TimeSpan GenerationWall { get; init; }
+    /// <summary>
+    /// The teacher's decode loop alone, from its first llama_decode to its last token (what llama-batched-bench times):
+    /// the generation wall less creating the llama.cpp context and closing the last part file.
+    /// </summary>
+    public TimeSpan DecodeWall { get; init; }
     /// <summary>Stopped by cancellation (Ctrl-C): finished questions are on disk, the rest resumes next time.</summary>
     public required bool Interrupted { get; init; }
 }
