@@ -16,6 +16,9 @@ namespace LlmDistill.Benchmarks;
 /// 10m and 60m students with a Qwen-sized vocabulary, the share of step time spent on the vocabulary (chunked logits
 /// and loss), and resident memory after 100 vs 1000 steps.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --training [--quick] [--vocab 151936] [--seq 256] [--batch 4] [--students 10m,60m (none: "")] [--no-memory]
+///   [--memory-student 10m] [--memory-batch 1] [--memory-seq 64] [--memory-steps 100,1000]
+/// Environment: BENCH_PHASES=1 prints each phase of a few steps (forward, loss, backward, clip, AdamW);
+/// BENCH_TRACE=1 prints resident memory every 5 steps of the memory run.
 /// </summary>
 static class TrainingBenchmark
 {
