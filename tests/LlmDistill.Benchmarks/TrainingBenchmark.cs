@@ -32,7 +32,6 @@ static class TrainingBenchmark
 
         int[] sizes = quick ? [1024, 2048] : [1024, 2048, 4096];
         double peakBefore = PeakMatmul(sizes);
-        var rows = new List<string>();
         var results = new List<(string Name, StudentShape Shape, double TokensPerSecond, double StepSeconds, double VocabularyShare, long Matmul, double ExecutedFlopsPerStep)>();
         foreach (string name in (Program.StringArg(args, "--students") ?? "10m,60m").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -133,6 +132,7 @@ static class TrainingBenchmark
         }
     }
 
+    /// <summary>Times each phase of a few steps done as the trainer does them (BENCH_PHASES=1), to see where a step goes.</summary>
     static void Phases(StudentModel model, RandomTraces data, TrainerOptions options)
     {
         var weight = model.GgufParameters()[ModelTensors.TokenEmbedding];
@@ -150,7 +150,7 @@ static class TrainingBenchmark
             var hidden = model.Hidden(batch.InputIds); Mark("forward");
             var result = DistillationLoss.Compute(hidden, weight, batch, options.Loss, 0, workspace); Mark("loss");
             result.Loss.backward(); Mark("backward");
-            StudentOptimizer.ClipGradients(parameters, 1.0); Mark("clip");
+            StudentOptimizer.ClipGradients(parameters, options.GradClip); Mark("clip");
             optimizer.step(); Mark("adamw");
             Console.WriteLine(string.Join("  ", marks.Select(m => $"{m.Item1} {m.Item2:F2}")));
         }

@@ -18,7 +18,8 @@ public static class DistillationLoss
     /// (M × C) and ∂L/∂W (V × C). No vocabulary-sized tensor is allocated per chunk, and with a
     /// <paramref name="workspace"/> none per call either. The returned loss is then attached to the caller's graph by a
     /// term whose value is exactly 0 and whose gradient is those accumulated gradients, so <c>loss.backward()</c> works
-    /// as usual. Vocabulary-sized memory: one chunk × V buffer and the V × C weight gradient, independent of N. Only first derivatives are available.
+    /// as usual. Vocabulary-sized memory: one chunk × V buffer and the V × C weight gradient, independent of N. Only
+    /// first derivatives are available.
     /// </summary>
     /// <param name="hidden">(N, C) or (B, T, C), N = B·T: the student's final hidden states (after the final norm)</param>
     /// <param name="outputWeight">(V, C): the output projection (logits = hidden · Wᵀ)</param>
