@@ -28,8 +28,8 @@ static class GenerateBenchmark
         {
             string prompt = WritePrompt(work);
             Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores; shared few-shot prefix, 64 generated tokens, top-20, 16 parallel");
-            Console.WriteLine("| questions | shared prefix tokens | prompt tokens decoded | decode loop s | generation wall s | command wall s | generated tokens | stored bytes/token | max logprob error | peak working set MB |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| questions | shared prefix tokens | prompt tokens decoded | decode loop s | in llama_decode s | generation wall s | command wall s | generated tokens | stored bytes/token | max logprob error | peak working set MB |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (int count in new[] { questions, questions * scale })
             {
                 string data = WriteQuestions(work, count, shortQuestions);
@@ -39,7 +39,7 @@ static class GenerateBenchmark
                     CaptureTopK = 20, MaxTokens = 64, Parallel = 16, ContextPerSequence = 512, Force = true, Raw = raw,
                 });
                 int prefix = PrefixTokens(model, prompt, raw);
-                Console.WriteLine($"| {count} | {prefix} | {summary.PromptTokens} | {summary.DecodeWall.TotalSeconds:F2} | {summary.GenerationWall.TotalSeconds:F2} | {summary.Wall.TotalSeconds:F2} | {summary.GeneratedTokens} | " +
+                Console.WriteLine($"| {count} | {prefix} | {summary.PromptTokens} | {summary.DecodeWall.TotalSeconds:F2} | {summary.LlamaDecode.TotalSeconds:F2} | {summary.GenerationWall.TotalSeconds:F2} | {summary.Wall.TotalSeconds:F2} | {summary.GeneratedTokens} | " +
                                   $"{summary.BytesPerToken:F1} | {summary.MaxLogprobError:F4} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} |");
             }
             return 0;
@@ -61,7 +61,7 @@ static class GenerateBenchmark
             name: bench-cot
             description: Benchmark template with a long shared few-shot prefix.
             template_format: semantic-kernel
-            system: You are a math tutor. Solve each problem step by step, then give the answer as '#### <number>'.
+            system: You are a tutor. Solve each problem step by step, give the answer as '#### <number>'.
             template: |-
               {{$examples}}
 
@@ -70,7 +70,7 @@ static class GenerateBenchmark
             example_template: "Question: {{$question}}\nAnswer: {{$answer}}"
             example_separator: "\n\n"
             few_shot:
-              - question: A farmer has 12 cows and buys 7 more. Then 4 cows are sold. How many cows does the farmer have now?
+              - question: A farmer has 12 cows and buys 7 more. Then 4 are sold. How many cows does the farmer have now?
                 answer: "The farmer starts with 12 cows. Buying 7 more gives 12 + 7 = 19 cows. Selling 4 leaves 19 - 4 = 15 cows.\n#### 15"
               - question: Maria reads 15 pages a day. Her book has 180 pages. How many days will she need?
                 answer: "Each day she reads 15 pages. The book has 180 pages, so she needs 180 / 15 = 12 days.\n#### 12"

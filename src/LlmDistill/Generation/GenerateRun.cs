@@ -59,7 +59,7 @@ public static class GenerateRun
         }
 
         bool interrupted = false;
-        var decodeWall = TimeSpan.Zero;
+        TimeSpan decodeWall = TimeSpan.Zero, llamaDecode = TimeSpan.Zero;
         var generationClock = Stopwatch.StartNew();
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
@@ -87,6 +87,7 @@ public static class GenerateRun
             }
             tally.PromptTokens += generator.LastStats?.PromptTokens ?? 0;
             decodeWall = generator.LastStats?.Wall ?? TimeSpan.Zero;
+            llamaDecode = generator.LastStats?.LlamaDecode ?? TimeSpan.Zero;
         }
         finally
         {
@@ -101,7 +102,7 @@ public static class GenerateRun
             SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
             TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
             FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
-            Wall = clock.Elapsed, GenerationWall = generationClock.Elapsed, DecodeWall = decodeWall, Interrupted = interrupted,
+            Wall = clock.Elapsed, GenerationWall = generationClock.Elapsed, DecodeWall = decodeWall, LlamaDecode = llamaDecode, Interrupted = interrupted,
         };
     }
 

@@ -34,6 +34,8 @@ public sealed record GenerateSummary
     /// the generation wall less creating the llama.cpp context and closing the last part file.
     /// </summary>
     public TimeSpan DecodeWall { get; init; }
+    /// <summary>The part of <see cref="DecodeWall"/> spent inside llama_decode; the rest is ours (soft targets, sampling, rows).</summary>
+    public TimeSpan LlamaDecode { get; init; }
     /// <summary>Stopped by cancellation (Ctrl-C): finished questions are on disk, the rest resumes next time.</summary>
     public required bool Interrupted { get; init; }
 }

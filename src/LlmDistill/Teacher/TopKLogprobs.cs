@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LlmDistill.Teacher;
@@ -12,7 +13,8 @@ public static class TopKLogprobs
 {
     /// <summary>
     /// Finds the k largest logits (ids and log-probabilities, best first; ties broken by lower id) and
-    /// log Σ exp(logits). Two vectorised passes (max, sum of exp) plus one selection pass with a size-k heap.
+    /// log Σ exp(logits). One selection pass with a size-k heap, whose best is the maximum, then one vectorised
+    /// pass for the sum of exp.
     /// </summary>
     /// <param name="logits">raw logits, length = vocabulary size</param>
     /// <param name="ids">output, length k</param>
@@ -24,9 +26,9 @@ public static class TopKLogprobs
         if (logprobs.Length != k) throw new ArgumentException("ids and logprobs must have the same length (k)");
         if (k > logits.Length) throw new ArgumentException($"k = {k} exceeds the vocabulary size {logits.Length}");
 
-        float logSumExp = LogSumExp(logits);
-        if (k == 0) return logSumExp;
+        if (k == 0) return LogSumExp(logits);
         SelectLargest(logits, ids, logprobs);
+        float logSumExp = LogSumExp(logits, logprobs[0]);
         for (int i = 0; i < k; i++) logprobs[i] -= logSumExp;
         return logSumExp;
     }
@@ -40,9 +42,12 @@ public static class TopKLogprobs
     }
 
     /// <summary>log Σ exp(x), computed stably as max + log Σ exp(x − max).</summary>
-    public static float LogSumExp(ReadOnlySpan<float> x)
+    public static float LogSumExp(ReadOnlySpan<float> x) => LogSumExp(x, Max(x));
+
+    /// <summary>log Σ exp(x) given max(x). Optimised at first call: the generator runs it on its first decode steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float LogSumExp(ReadOnlySpan<float> x, float max)
     {
-        float max = Max(x);
         if (float.IsNegativeInfinity(max)) return max;
         double sum = 0;
         int i = 0;
@@ -60,9 +65,12 @@ public static class TopKLogprobs
             i = vectors.Length * Vector<float>.Count;
         }
         for (; i < x.Length; i++) sum += MathF.Exp(x[i] - max);
+        // A NaN anywhere (or +∞, as ∞ − ∞) makes the sum NaN: one check here instead of one per logit.
+        if (double.IsNaN(sum)) throw new ArgumentException("logits contain NaN or infinity");
         return max + (float)Math.Log(sum);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Max(ReadOnlySpan<float> x)
     {
         float max = float.NegativeInfinity;
@@ -84,6 +92,7 @@ public static class TopKLogprobs
     /// One pass with a min-heap of size k keyed by (value, −id): the heap root is the weakest kept candidate,
     /// so each remaining logit costs one comparison unless it beats the root. Output sorted best first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SelectLargest(ReadOnlySpan<float> logits, Span<int> ids, Span<float> values)
     {
         int k = ids.Length;

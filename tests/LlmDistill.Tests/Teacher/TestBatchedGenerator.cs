@@ -63,6 +63,28 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void Prompts_of_nearby_lengths_read_together_are_padded_and_complete_as_they_do_alone()
+    {
+        // One to four extra tokens: close enough that padding to the longest is cheaper than one micro-batch per length.
+        string[] questions = ["How many?", "How many apples?", "How many apples are left?", "How many red apples are left now?"];
+        var requests = questions.Select((q, i) => new GenerationRequest(i, teachers.Qwen2.Tokenize(q, addSpecial: false), SamplingSettings.Greedy, 10)).ToArray();
+        Assert.True(requests.Select(r => r.PromptTokens.Length).Distinct().Count() > 1, "the prompts must differ in length");
+
+        var together = Run(teachers.Qwen2, Options(4), requests, null, out var stats);
+        var alone = requests.Select(r => Run(teachers.Qwen2, Options(1), [r]).Single()).ToArray();
+
+        int longest = requests.Max(r => r.PromptTokens.Length);
+        Assert.Equal(requests.Sum(r => longest - r.PromptTokens.Length), stats.PaddingTokens);
+        Assert.Equal(requests.Sum(r => r.PromptTokens.Length), stats.PromptTokens);
+        for (int r = 0; r < requests.Length; r++)
+        {
+            Assert.Equal(10, together[r].TokenIds.Length);
+            AssertSameGreedyTokens(alone[r], together[r], "padded vs alone");
+            for (int t = 0; t < 10; t++) Assert.Equal(alone[r].TopLogprobs[t * 20], together[r].TopLogprobs[t * 20], 2e-3);
+        }
+    }
+
+    [Fact]
     public void Captured_top_k_equals_an_independent_log_softmax_of_the_raw_logits()
     {
         var seen = new Dictionary<(long, int), double[]>();
