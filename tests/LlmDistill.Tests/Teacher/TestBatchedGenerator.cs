@@ -85,6 +85,20 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void A_second_run_on_the_same_generator_repeats_the_first_exactly()
+    {
+        // The KV cache is reset without zeroing its buffers between runs: nothing of the first run may leak into the second.
+        int[] prefix = teachers.Qwen2.Tokenize("Solve step by step. Q: 2 + 2? A: 4.\n", addSpecial: false);
+        var requests = teachers.Prompts(teachers.Qwen2, 5).Select((q, i) => new GenerationRequest(i, [.. prefix, .. q], SamplingSettings.Greedy, 8)).ToArray();
+        using var generator = new BatchedGenerator(teachers.Qwen2, Options(3));
+        var first = generator.Generate(requests, sharedPrefix: prefix).OrderBy(c => c.Index).ToArray();
+        var second = generator.Generate(requests, sharedPrefix: prefix).OrderBy(c => c.Index).ToArray();
+
+        Assert.Equal(first.Select(c => c.TokenIds), second.Select(c => c.TokenIds));
+        Assert.Equal(first.Select(c => c.TopLogprobs), second.Select(c => c.TopLogprobs));
+    }
+
+    [Fact]
     public void Captured_top_k_equals_an_independent_log_softmax_of_the_raw_logits()
     {
         var seen = new Dictionary<(long, int), double[]>();
