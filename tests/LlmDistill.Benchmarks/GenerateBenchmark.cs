@@ -26,7 +26,7 @@ static class GenerateBenchmark
         string work = Directory.CreateTempSubdirectory("llmdistill-generate-bench-").FullName;
         try
         {
-            string prompt = WritePrompt(work);
+            string prompt = WritePrompt(work, raw);
             Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores; shared few-shot prefix, 64 generated tokens, top-20, 16 parallel");
             Console.WriteLine("| questions | shared prefix tokens | prompt tokens decoded | decode loop s | in llama_decode s | generation wall s | command wall s | generated tokens | stored bytes/token | max logprob error | peak working set MB |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -53,15 +53,18 @@ static class GenerateBenchmark
         return new TeacherPrompts(teacher, Generation.Prompts.PromptTemplate.Load(prompt), raw).SharedPrefix().Length;
     }
 
-    /// <summary>A chain-of-thought template whose chat-templated system text and few-shot examples come to about 256 tokens (the issue's shared prefix).</summary>
-    static string WritePrompt(string folder)
+    /// <summary>
+    /// A chain-of-thought template whose system text and few-shot examples come to exactly 256 tokens (the issue's shared
+    /// prefix) with Qwen's chat template, and, with one more sentence of system text, without it (--raw).
+    /// </summary>
+    static string WritePrompt(string folder, bool raw)
     {
         string path = Path.Combine(folder, "bench-cot.yaml");
         File.WriteAllText(path, """
             name: bench-cot
             description: Benchmark template with a long shared few-shot prefix.
             template_format: semantic-kernel
-            system: You are a tutor. Solve each problem step by step, give the answer as '#### <number>'.
+            system: You are a tutor. Solve each problem step by step, give the answer as '#### <number>'.RAW_EXTRA
             template: |-
               {{$examples}}
 
@@ -77,7 +80,7 @@ static class GenerateBenchmark
               - question: A shop sells pencils in boxes of 8. A school orders 9 boxes and then gives away 30 pencils to students. How many pencils are left?
                 answer: "9 boxes of 8 make 9 * 8 = 72 pencils. Giving away 30 leaves 72 - 30 = 42.\n#### 42"
             stop: []
-            """.Replace("            ", ""));
+            """.Replace("            ", "").Replace("RAW_EXTRA", raw ? " Keep each step short and very clear." : ""));
         return path;
     }
 
