@@ -7,7 +7,8 @@ namespace LlmDistill.Benchmarks;
 
 /// <summary>
 /// The generate stage end to end (dataset → prompts → teacher → Parquet) on the Qwen2.5-0.5B-shaped Q8_0 model:
-/// questions share a ~256-token few-shot prefix, 64 generated tokens each, top-20 capture, 16 in parallel.
+/// questions share a 256-token few-shot prefix (with or without the chat template), 64 generated tokens each, top-20
+/// capture, 16 in parallel.
 /// Compare with `llama-batched-bench -npp 256 -ntg 64 -npl 16 -pps` (shared prompt decoded once).
 /// Then 10× the questions, to show stored bytes per token and that memory does not grow with the data set.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --generate-stage [--questions 16] [--scale 10] [--short-questions] [--raw]

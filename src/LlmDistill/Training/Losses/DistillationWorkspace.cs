@@ -7,7 +7,9 @@ namespace LlmDistill.Training.Losses;
 /// buffer that holds a chunk's logits, then log-probabilities, then their gradient, and the (V, C) output-weight
 /// gradient. Fresh tensors this large cost more than the arithmetic on them on a CPU: glibc maps every block over
 /// 32 MB anew from the kernel and unmaps it on free, so each use is page-faulted in and zero-filled 4 KiB at a time
-/// (a fresh 467 MB tensor took 165 ms to fill here, a reused one 18 ms). One per trainer; not thread-safe.
+/// (a fresh 467 MB tensor took 165 ms to fill here, a reused one 18 ms). One per trainer; not thread-safe. The loss a
+/// call returns holds the weight gradient in its graph, so run its backward before the next call with the same workspace
+/// (the trainer does: each micro-batch's backward follows its loss).
 /// </summary>
 public sealed class DistillationWorkspace : IDisposable
 {
