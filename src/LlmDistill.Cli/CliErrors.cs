@@ -1,4 +1,5 @@
 using LlmDistill.Gguf;
+using LlmDistill.Options;
 
 namespace LlmDistill.Cli;
 
@@ -11,6 +12,7 @@ static class CliErrors
 
     public static string? Describe(Exception e) => e switch
     {
+        OptionsException options => Flags(options),
         GgufFormatException => e.Message,
         FileNotFoundException f => f.FileName is null ? f.Message : $"file not found: {f.FileName}",
         DirectoryNotFoundException => e.Message,
@@ -18,6 +20,17 @@ static class CliErrors
         ArgumentException or InvalidOperationException or InvalidDataException or FormatException or IOException or UnauthorizedAccessException => e.Message,
         _ => $"{e.GetType().Name}: {e.Message}",
     };
+
+    /// <summary>
+    /// The one place library property names become flags: each error's property path is looked up among the options
+    /// of the settings record that failed (<c>Sampling.TopP</c> → <c>--top-p</c>); a path no option reads is written in kebab case.
+    /// </summary>
+    static string Flags(OptionsException e)
+    {
+        var fields = OptionField.Of(e.Settings);
+        string Flag(string path) => OptionNames.Flag(OptionField.At(fields, path)?.Name ?? OptionNames.Kebab(path.Split('.')[^1]));
+        return string.Join("; ", e.Errors.Select(error => error.Render(Flag))) + ".";
+    }
 
     public static int ExitCode(Exception e) => e switch
     {

@@ -36,8 +36,8 @@ static class GenerateBenchmark
                 string data = WriteQuestions(work, count, shortQuestions);
                 var summary = GenerateRun.Run(new GenerateSettings
                 {
-                    TeacherPath = model, DataPath = data, PromptPath = prompt, OutputFolder = Path.Combine(work, $"traces-{count}"),
-                    CaptureTopK = 20, MaxTokens = 64, Parallel = 16, ContextPerSequence = 512, Force = true, Raw = raw,
+                    TeacherPath = model, DataPath = data, OutputFolder = Path.Combine(work, $"traces-{count}"), Prompt = new() { Template = prompt, Raw = raw },
+                    Capture = new() { TopK = 20 }, Sampling = new() { MaxTokens = 64 }, Engine = new() { Parallel = 16, ContextPerSequence = 512 }, Force = true,
                 });
                 int prefix = PrefixTokens(model, prompt, raw);
                 Console.WriteLine($"| {count} | {prefix} | {summary.PromptTokens} | {summary.DecodeWall.TotalSeconds:F2} | {summary.LlamaDecode.TotalSeconds:F2} | {summary.GenerationWall.TotalSeconds:F2} | {summary.Wall.TotalSeconds:F2} | {summary.GeneratedTokens} | " +

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using LlmDistill.Pipeline;
 using LlmDistill.Evaluation;
-using LlmDistill.Generation.Datasets;
-using LlmDistill.Gguf;
 using Spectre.Console;
 
 namespace LlmDistill.Cli.Commands;
@@ -12,59 +10,15 @@ static class EvalCommand
 {
     public static Command Create()
     {
-        var teacher = new Option<FileInfo>("--teacher", "-t") { Description = "Teacher GGUF model.", Required = true };
-        var students = new Option<string[]>("--student", "-s") { Description = "A student: GGUF file, checkpoint folder or training-run folder. Repeat for several.", AllowMultipleArgumentsPerToken = false };
-        var data = new Option<FileInfo>("--data", "-d") { Description = "Held-out questions: .jsonl, .csv or .parquet with gold answers.", Required = true };
-        var prompt = new Option<FileInfo>("--prompt") { Description = "Prompt template every model gets (YAML, as for generate).", DefaultValueFactory = _ => new FileInfo("prompts/cot-math.yaml") };
-        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Report folder: metrics.json, report.md, report.html, predictions.parquet.", Required = true };
-        var traces = new Option<string?>("--traces") { Description = "Held-out teacher traces (folder or part file) for per-token KL(teacher ‖ student) and NLL." };
-        var traceLimit = new Option<int>("--trace-limit") { Description = "Most traces scored per model.", DefaultValueFactory = _ => 200 };
-        var samples = new Option<int>("--samples") { Description = "1 = greedy only; N > 1 also draws N samples per question and reports majority-vote (self-consistency) accuracy.", DefaultValueFactory = _ => 1 };
-        var temperature = new Option<float>("--temperature") { Description = "Temperature of the --samples draws (the headline answer is always greedy).", DefaultValueFactory = _ => 0.7f };
-        var seed = new Option<long>("--seed") { Description = "Random seed of the --samples draws.", DefaultValueFactory = _ => 0 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer.", DefaultValueFactory = _ => 512 };
-        var parallel = new Option<int>("--parallel") { Description = "Sequences decoded together (continuous batching); the same for every model.", DefaultValueFactory = _ => 8 };
-        var context = new Option<int>("--ctx") { Description = "KV cells per sequence (prompt + answer).", DefaultValueFactory = _ => 2048 };
-        var limit = new Option<long?>("--limit") { Description = "Only the first N questions." };
-        var raw = new Option<bool>("--raw") { Description = "Do not wrap prompts in the models' chat templates." };
-        var studentType = new Option<string?>("--student-type") { Description = "Export checkpoint folders as f32, f16 or q8_0 before evaluating (default: their model.gguf as saved)." };
-        var force = new Option<bool>("--force") { Description = "Replace an existing report folder." };
-        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) malformed data set rows instead of stopping." };
-        var questionField = new Option<string>("--question-field") { Description = "Field holding the question.", DefaultValueFactory = _ => "question" };
-        var answerField = new Option<string>("--answer-field") { Description = "Field holding the gold answer.", DefaultValueFactory = _ => "answer" };
-        var idField = new Option<string>("--id-field") { Description = "Field holding a stable id (derived from the question when absent).", DefaultValueFactory = _ => "id" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = one per core).", DefaultValueFactory = _ => 0 };
-        var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers to offload to a GPU (CUDA build only); the same for every model.", DefaultValueFactory = _ => 0 };
-
         var command = new Command("eval",
             "Evaluate students against their teacher on held-out questions: accuracy with 95% intervals, agreement, retention, size, speed, " +
             "optional per-token KL, and McNemar p-values between models. Writes metrics.json, report.md, report.html and predictions.parquet.\n" +
-            "Example: llmdistill eval --data datasets/heldout.jsonl --teacher teacher.gguf --student runs/distilled --student runs/baseline --out reports/r1")
-        {
-            teacher, students, data, prompt, output, traces, traceLimit, samples, temperature, seed, maxTokens, parallel, context, limit, raw,
-            studentType, force, skipInvalid, questionField, answerField, idField, threads, gpuLayers,
-        };
+            "Example: llmdistill eval --data datasets/heldout.jsonl --teacher teacher.gguf --student runs/distilled --student runs/baseline --out reports/r1");
+        var options = new CommandOptions<EvalSettings>(command);
 
         command.SetAction(parsed =>
         {
-            var settings = new EvalSettings
-            {
-                TeacherPath = parsed.GetRequiredValue(teacher).FullName,
-                StudentPaths = parsed.GetValue(students) ?? [],
-                DataPath = parsed.GetRequiredValue(data).FullName,
-                PromptPath = parsed.GetRequiredValue(prompt).FullName,
-                OutputFolder = parsed.GetRequiredValue(output).FullName,
-                TracesPath = parsed.GetValue(traces), TraceLimit = parsed.GetValue(traceLimit),
-                Dataset = new DatasetReadOptions
-                {
-                    Fields = new DatasetFieldMap { Question = parsed.GetValue(questionField)!, Answer = parsed.GetValue(answerField)!, Id = parsed.GetValue(idField)! },
-                    SkipInvalid = parsed.GetValue(skipInvalid),
-                },
-                Samples = parsed.GetValue(samples), Temperature = parsed.GetValue(temperature), Seed = parsed.GetValue(seed),
-                MaxTokens = parsed.GetValue(maxTokens), Parallel = parsed.GetValue(parallel), ContextPerSequence = parsed.GetValue(context),
-                Limit = parsed.GetValue(limit), Raw = parsed.GetValue(raw), StudentType = ParseType(parsed.GetValue(studentType)),
-                Force = parsed.GetValue(force), Threads = parsed.GetValue(threads), GpuLayers = parsed.GetValue(gpuLayers),
-            };
+            var settings = options.Bind(parsed);
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
             EvalOutcome outcome = null!;
@@ -89,15 +43,6 @@ static class EvalCommand
         });
         return command;
     }
-
-    static GgmlType? ParseType(string? name) => name?.ToLowerInvariant() switch
-    {
-        null => null,
-        "f32" => GgmlType.F32,
-        "f16" => GgmlType.F16,
-        "q8_0" => GgmlType.Q8_0,
-        _ => throw new ArgumentException($"--student-type must be f32, f16 or q8_0 (got '{name}')"),
-    };
 
     /// <summary>The model table, the one-line answer per student, and where the report is.</summary>
     public static void Render(EvalReport report, string folder, IAnsiConsole console)

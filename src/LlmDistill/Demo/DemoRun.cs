@@ -1,3 +1,4 @@
+using LlmDistill.Export;
 using System.Diagnostics;
 using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Evaluation;
@@ -57,9 +58,10 @@ public static class DemoRun
         string traces = Path.Combine(output, "traces");
         GenerateRun.Run(new GenerateSettings
         {
-            TeacherPath = teacher.Path, DataPath = poolPath, PromptPath = prompt, OutputFolder = traces, Raw = true,
-            Samples = recipe.Samples, Temperature = recipe.Temperature, CaptureTopK = recipe.CaptureTopK, Keep = recipe.Keep,
-            MaxTokens = recipe.MaxTokens, Parallel = recipe.Parallel, ContextPerSequence = 256, Seed = recipe.PoolSeed, Force = true,
+            TeacherPath = teacher.Path, DataPath = poolPath, OutputFolder = traces, Prompt = new() { Template = prompt, Raw = true },
+            Samples = recipe.Samples, Capture = new() { TopK = recipe.CaptureTopK }, Keep = recipe.Keep, Force = true,
+            Sampling = new() { Temperature = recipe.Temperature, MaxTokens = recipe.MaxTokens, Seed = recipe.PoolSeed },
+            Engine = new() { Parallel = recipe.Parallel, ContextPerSequence = 256 },
         }, StageProgress.ForGenerate(DemoStage.Generate, progress), cancel);
         cancel.ThrowIfCancellationRequested();
         var generated = TraceSummary.Read(traces); // the whole folder: a rerun may have resumed finished questions
@@ -79,8 +81,9 @@ public static class DemoRun
 
         var eval = EvalRun.Run(new EvalSettings
         {
-            TeacherPath = teacher.Path, StudentPaths = [baseline.Gguf, rationale.Gguf, distilled.Gguf], DataPath = heldOutPath, PromptPath = prompt,
-            OutputFolder = Path.Combine(output, "report"), Raw = true, MaxTokens = recipe.MaxTokens, Parallel = recipe.Parallel, ContextPerSequence = 256, Force = true,
+            TeacherPath = teacher.Path, StudentPaths = [baseline.Gguf, rationale.Gguf, distilled.Gguf], DataPath = heldOutPath,
+            OutputFolder = Path.Combine(output, "report"), Prompt = new() { Template = prompt, Raw = true }, Force = true,
+            Sampling = new() { MaxTokens = recipe.MaxTokens }, Engine = new() { Parallel = recipe.Parallel, ContextPerSequence = 256 },
         }, StageProgress.ForEval(DemoStage.Evaluate, models: 4, progress), cancel);
 
         Lap(DemoStage.Evaluate);
@@ -113,13 +116,13 @@ public static class DemoRun
         var summary = TrainRun.Run(new TrainSettings
         {
             Data = new TraceDataSettings { TracesFolder = traces, MaxSequenceLength = recipe.StudentShape.ContextLength, EvaluationPercent = 2 },
-            OutputFolder = run, Shape = recipe.StudentShape, TeacherPath = teacher,
-            Options = TrainerOptions(recipe.StudentSteps, recipe.StudentBatchSize, recipe.StudentLearningRate, alpha, seed: recipe.PoolSeed),
+            OutputFolder = run, Shape = recipe.StudentShape, Student = new() { TeacherPath = teacher },
+            Trainer = TrainerOptions(recipe.StudentSteps, recipe.StudentBatchSize, recipe.StudentLearningRate, alpha, seed: recipe.PoolSeed),
         }, StageProgress.ForTraining(stage, progress), cancel);
         if (summary.Training.Interrupted) throw new OperationCanceledException($"The {name} student's training was interrupted.");
         string gguf = Path.Combine(students, name + ".gguf");
         progress?.Report(new StageProgress(stage, "exporting to GGUF", 1, 1));
-        StudentExport.Export(run, gguf, recipe.ExportType, $"llmdistill-demo-{name}");
+        StudentExport.Export(run, gguf, ExportTypes.Parse(recipe.ExportType), $"llmdistill-demo-{name}");
         return new TrainedStudent(gguf, summary.Training.Wall);
     }
 
@@ -132,13 +135,11 @@ public static class DemoRun
         Loss = new DistillationLossOptions { Alpha = alpha, ChunkSize = 16_384 },
     };
 
-    /// <summary>Writes the demo's prompt template (embedded copy of prompts/demo-arith.yaml) into the output folder.</summary>
+    /// <summary>Writes the demo's prompt template (the built-in copy of prompts/demo-arith.yaml) into the output folder.</summary>
     static string WritePrompt(string output)
     {
         string path = Path.Combine(output, PromptFileName);
-        using var resource = typeof(DemoRun).Assembly.GetManifestResourceStream("LlmDistill.Demo." + PromptFileName)
-            ?? throw new InvalidOperationException($"the demo's prompt {PromptFileName} is not embedded in the library");
-        using (var file = File.Create(path)) resource.CopyTo(file);
+        File.WriteAllBytes(path, Generation.Prompts.BuiltInPrompts.Read(Path.GetFileNameWithoutExtension(PromptFileName)));
         return path;
     }
 }

@@ -1,3 +1,4 @@
+using LlmDistill.Export;
 using System.Text.Json;
 using LlmDistill.Demo.Arithmetic;
 using LlmDistill.Generation.Prompts;
@@ -76,12 +77,12 @@ public static class DemoTeacher
             Data = new TraceDataSettings { TracesFolder = gold, MaxSequenceLength = recipe.TeacherShape.ContextLength, EvaluationPercent = 1 },
             OutputFolder = Path.Combine(folder, "training"),
             Shape = recipe.TeacherShape,
-            TeacherPath = vocabularyCarrier,
-            Options = DemoRun.TrainerOptions(recipe.TeacherSteps, recipe.TeacherBatchSize, recipe.TeacherLearningRate, alpha: 0, seed: recipe.TaskSeed),
+            Student = new() { TeacherPath = vocabularyCarrier },
+            Trainer = DemoRun.TrainerOptions(recipe.TeacherSteps, recipe.TeacherBatchSize, recipe.TeacherLearningRate, alpha: 0, seed: recipe.TaskSeed),
         }, StageProgress.ForTraining(DemoStage.Teacher, progress), cancel);
         if (run.Training.Interrupted) throw new OperationCanceledException("The demo teacher's training was interrupted; nothing was cached.");
 
-        StudentExport.Export(Path.Combine(folder, "training"), Path.Combine(folder, FileName), recipe.ExportType, "llmdistill-demo-teacher");
+        StudentExport.Export(Path.Combine(folder, "training"), Path.Combine(folder, FileName), ExportTypes.Parse(recipe.ExportType), "llmdistill-demo-teacher");
         File.WriteAllText(Path.Combine(folder, "recipe.json"), JsonSerializer.Serialize(recipe, DemoSummary.Json));
         Directory.Delete(gold, recursive: true);
         Directory.Delete(Path.Combine(folder, "training", Trainer.CheckpointFolderName), recursive: true);

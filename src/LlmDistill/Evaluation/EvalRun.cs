@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using System.Diagnostics;
 using System.Reflection;
 using LlmDistill.Generation.Datasets;
@@ -21,8 +22,8 @@ public static class EvalRun
     public static EvalOutcome Run(EvalSettings settings, IProgress<EvalProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
-        Validate(settings);
-        var template = PromptTemplate.Load(settings.PromptPath);
+        OptionsException.ThrowIfInvalid(settings);
+        var template = settings.Prompt.Load();
         var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
         var questions = (settings.Limit is long limit ? dataset.Take((int)Math.Min(limit, int.MaxValue)) : dataset).ToList();
         if (questions.Count == 0) throw new InvalidDataException($"the data set {settings.DataPath} holds no questions: there is nothing to evaluate.");
@@ -43,9 +44,9 @@ public static class EvalRun
             var header = new EvalReport
             {
                 ToolVersion = typeof(EvalRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
-                Dataset = $"{dataset.Name}/{dataset.Split}", PromptTemplate = template.Name, Raw = settings.Raw,
-                Samples = settings.TemperatureSamples, SampleTemperature = settings.TemperatureSamples > 0 ? settings.Temperature : 0,
-                MaxTokens = settings.MaxTokens,
+                Dataset = $"{dataset.Name}/{dataset.Split}", PromptTemplate = template.Name, Raw = settings.Prompt.Raw,
+                Samples = settings.TemperatureSamples, SampleTemperature = settings.TemperatureSamples > 0 ? settings.Sampling.TemperatureFor(settings.Samples) : 0,
+                MaxTokens = settings.Sampling.MaxTokens,
                 Traces = traces is null ? null : new TraceSetInfo(settings.TracesPath!, traces.Count, traces.Sum(t => (long)t.CompletionTokenCount)),
             };
             var report = EvalReport.Build(header, results, predictions);
@@ -63,14 +64,14 @@ public static class EvalRun
     {
         void Report(string phase, long done, long total) => progress?.Report(new EvalProgress(index, model.Name, phase, done, total));
         Report("loading", 0, questions.Count);
-        using var llama = TeacherModel.Load(model.GgufPath, new TeacherOptions { GpuLayers = settings.GpuLayers });
+        using var llama = TeacherModel.Load(model.GgufPath, new TeacherOptions { GpuLayers = settings.Engine.GpuLayers });
         var answers = ModelAnswering.Answer(llama, model.Name, questions, template, settings,
             new InlineProgress(done => Report("answering", done, questions.Count)), cancel);
         Report("timing", questions.Count, questions.Count);
-        var speed = SpeedProbe.Measure(llama, answers.GreedyTokens, settings.Threads);
+        var speed = SpeedProbe.Measure(llama, answers.GreedyTokens, settings.Engine.Threads);
         TraceScore? score = null;
         if (traces is not null)
-            score = TraceScorer.Score(llama, traces, settings.Threads, new InlineProgress(done => Report("scoring traces", done, traces.Count)), cancel);
+            score = TraceScorer.Score(llama, traces, settings.Engine.Threads, new InlineProgress(done => Report("scoring traces", done, traces.Count)), cancel);
         double seconds = answers.Stats.Wall.TotalSeconds;
         var result = model.Facts() with
         {
@@ -111,23 +112,6 @@ public static class EvalRun
         var traces = TraceReader.Read(path).Where(TraceScorer.Usable).Take(limit).ToList();
         if (traces.Count == 0) throw new InvalidDataException($"none of the traces in {path} can be scored (each needs prompt and completion tokens and a captured top-k).");
         return traces;
-    }
-
-    static void Validate(EvalSettings s)
-    {
-        if (!File.Exists(s.TeacherPath)) throw new FileNotFoundException($"teacher model not found: {s.TeacherPath}", s.TeacherPath);
-        foreach (string student in s.StudentPaths)
-            if (!File.Exists(student) && !Directory.Exists(student)) throw new FileNotFoundException($"student model not found: {student}", student);
-        if (!File.Exists(s.DataPath)) throw new FileNotFoundException($"data set not found: {s.DataPath}", s.DataPath);
-        if (!File.Exists(s.PromptPath)) throw new FileNotFoundException($"prompt template not found: {s.PromptPath}", s.PromptPath);
-        if (s.TracesPath is not null && !File.Exists(s.TracesPath) && !Directory.Exists(s.TracesPath))
-            throw new FileNotFoundException($"held-out traces not found: {s.TracesPath}", s.TracesPath);
-        if (s.Samples < 1) throw new ArgumentException($"--samples must be at least 1 (got {s.Samples})");
-        if (s.MaxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {s.MaxTokens})");
-        if (s.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1 (got {s.Parallel})");
-        if (s.TraceLimit < 1) throw new ArgumentException($"--trace-limit must be at least 1 (got {s.TraceLimit})");
-        if (Directory.Exists(s.OutputFolder) && !s.Force)
-            throw new ArgumentException($"the report folder {s.OutputFolder} already exists; use --force to replace it, or choose another --out.");
     }
 
     /// <summary>Reports on the caller's thread (System.Progress would post to a thread pool).</summary>

@@ -1,50 +1,65 @@
+using System.ComponentModel;
+using LlmDistill.Export;
 using LlmDistill.Generation.Datasets;
-using LlmDistill.Gguf;
+using LlmDistill.Generation.Prompts;
+using LlmDistill.Options;
+using LlmDistill.Teacher;
 
 namespace LlmDistill.Evaluation;
 
-/// <summary>Everything `llmdistill eval` needs; defaults are what the CLI offers.</summary>
-public sealed record EvalSettings
+/// <summary>Everything the eval stage (<see cref="EvalRun"/>) needs; each default is the one place that default lives.</summary>
+public sealed record EvalSettings : IValidatedOptions
 {
-    /// <summary>The teacher GGUF.</summary>
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model.")]
     public required string TeacherPath { get; init; }
-    /// <summary>Students: GGUF files, checkpoint folders or training-run folders.</summary>
-    public required IReadOnlyList<string> StudentPaths { get; init; }
-    public required string DataPath { get; init; }
-    public required string PromptPath { get; init; }
-    /// <summary>The report folder; written whole at the end (staged beside it, then renamed).</summary>
-    public required string OutputFolder { get; init; }
-    public DatasetReadOptions Dataset { get; init; } = new();
 
-    /// <summary>Held-out teacher traces (folder or part file) for per-token KL and NLL; null = skip them.</summary>
+    [OptionName("student", "-s"), PathOption, Description("A student: GGUF file, checkpoint folder or training-run folder. Repeat for several.")]
+    public IReadOnlyList<string> StudentPaths { get; init; } = [];
+
+    [OptionName("data", "-d"), PathOption, Description("Held-out questions: .jsonl, .csv or .parquet with gold answers.")]
+    public required string DataPath { get; init; }
+
+    [OptionName("out", "-o"), PathOption, Description("Report folder: metrics.json, report.md, report.html, predictions.parquet (written whole at the end).")]
+    public required string OutputFolder { get; init; }
+
+    public PromptOptions Prompt { get; init; } = new();
+    public DatasetReadOptions Dataset { get; init; } = new();
+    public SamplingOptions Sampling { get; init; } = new();
+    public EngineOptions Engine { get; init; } = new();
+
+    [OptionName("traces"), PathOption, Description("Held-out teacher traces (folder or part file) for per-token KL(teacher ‖ student) and NLL.")]
     public string? TracesPath { get; init; }
-    /// <summary>Most traces scored per model (teacher forcing costs one forward pass per trace).</summary>
+
+    [Description("Most traces scored per model (teacher forcing costs one forward pass per trace).")]
     public int TraceLimit { get; init; } = 200;
 
-    /// <summary>1 = greedy only; N &gt; 1 adds N samples at <see cref="Temperature"/> per question for self-consistency accuracy.</summary>
+    [Description("1 = greedy only; N > 1 also draws N samples per question and reports majority-vote (self-consistency) accuracy.")]
     public int Samples { get; init; } = 1;
-    public float Temperature { get; init; } = 0.7f;
-    public float TopP { get; init; } = 0.95f;
-    public int SamplingTopK { get; init; } = 40;
-    public long Seed { get; init; }
-    public int MaxTokens { get; init; } = 512;
 
-    public int Parallel { get; init; } = 8;
-    /// <summary>KV cells per sequence (prompt + completion).</summary>
-    public int ContextPerSequence { get; init; } = 2048;
-    public int Threads { get; init; }
-    public int GpuLayers { get; init; }
-    /// <summary>Send the rendered template as is, without each model's chat template.</summary>
-    public bool Raw { get; init; }
-    /// <summary>Only the first N questions; null = all.</summary>
+    [Description("Only the first N questions.")]
     public long? Limit { get; init; }
-    /// <summary>Export checkpoint folders with this matrix type before evaluating (null = run their model.gguf as saved).</summary>
-    public GgmlType? StudentType { get; init; }
-    /// <summary>Replace an existing report folder.</summary>
+
+    [Description("Export checkpoint folders as this type before evaluating (default: their model.gguf as saved).")]
+    public ExportType? StudentType { get; init; }
+
+    [Description("Replace an existing report folder.")]
     public bool Force { get; init; }
 
     /// <summary>Temperature samples per question besides the greedy one.</summary>
     public int TemperatureSamples => Samples > 1 ? Samples : 0;
+
+    public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
+        [
+            OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
+            OptionChecks.FileExists(nameof(DataPath), DataPath),
+            .. StudentPaths.Select(s => File.Exists(s) || Directory.Exists(s) ? null : new OptionError(nameof(StudentPaths), $"names {s}, which does not exist")),
+            TracesPath is null || File.Exists(TracesPath) || Directory.Exists(TracesPath) ? null : new OptionError(nameof(TracesPath), $"names {TracesPath}, which does not exist"),
+            OptionChecks.AtLeast(nameof(TraceLimit), TraceLimit, 1),
+            OptionChecks.AtLeast(nameof(Samples), Samples, 1),
+            Limit is long limit ? OptionChecks.AtLeast(nameof(Limit), limit, 1) : null,
+            Directory.Exists(OutputFolder) && !Force ? new OptionError(nameof(OutputFolder), $"{OutputFolder} already exists: set {{Force}} to replace it, or choose another folder") : null,
+        ],
+        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine));
 }
 
 /// <summary>Where a run is: which model (0 = teacher), what it is doing, and how far along.</summary>

@@ -19,9 +19,9 @@ public static class ModelAnswering
     public static ModelAnswers Answer(TeacherModel model, string name, IReadOnlyList<DatasetRow> questions, PromptTemplate template,
         EvalSettings settings, IProgress<long>? questionsDone = null, CancellationToken cancel = default)
     {
-        var prompts = new TeacherPrompts(model, template, settings.Raw);
+        var prompts = new TeacherPrompts(model, template, settings.Prompt.Raw);
         int perQuestion = 1 + settings.TemperatureSamples;
-        var sampled = new SamplingSettings(settings.Temperature, settings.SamplingTopK, settings.TopP, 0f, settings.Seed);
+        var sampled = settings.Sampling.For(settings.Samples);
         var promptTokens = new int[questions.Count][];
         var completions = new Completion?[questions.Count, perQuestion];
 
@@ -31,13 +31,13 @@ public static class ModelAnswering
             {
                 promptTokens[q] = prompts.Build(questions[q].Question).Tokens;
                 for (int s = 0; s < perQuestion; s++)
-                    yield return new GenerationRequest((long)q * perQuestion + s, promptTokens[q], s == 0 ? SamplingSettings.Greedy : sampled, settings.MaxTokens, template.StopStrings);
+                    yield return new GenerationRequest((long)q * perQuestion + s, promptTokens[q], s == 0 ? SamplingSettings.Greedy : sampled, settings.Sampling.MaxTokens, template.StopStrings);
             }
         }
 
         using var generator = new BatchedGenerator(model, new GeneratorOptions
         {
-            Parallel = settings.Parallel, ContextPerSequence = settings.ContextPerSequence, TopK = 0, CaptureDistribution = false, Threads = settings.Threads,
+            Parallel = settings.Engine.Parallel, ContextPerSequence = settings.Engine.ContextPerSequence, TopK = 0, CaptureDistribution = false, Threads = settings.Engine.Threads,
         });
         var remaining = new int[questions.Count];
         Array.Fill(remaining, perQuestion);

@@ -1,3 +1,4 @@
+using LlmDistill.Export;
 using LlmDistill.Gguf;
 using LlmDistill.Models;
 using LlmDistill.Student;
@@ -17,7 +18,7 @@ public sealed record ModelUnderTest(string Name, ModelRole Role, string Source, 
     public const string RunCheckpointFolder = "checkpoint";
 
     /// <param name="exportType">null: run the checkpoint's model.gguf as saved; else export the checkpoint with this matrix type into <paramref name="workFolder"/></param>
-    public static ModelUnderTest Resolve(string source, ModelRole role, string workFolder, GgmlType? exportType = null)
+    public static ModelUnderTest Resolve(string source, ModelRole role, string workFolder, ExportType? exportType = null)
     {
         string full = Path.GetFullPath(source);
         if (System.IO.File.Exists(full)) return Describe(Path.GetFileNameWithoutExtension(full), role, source, full, null);
@@ -31,11 +32,10 @@ public sealed record ModelUnderTest(string Name, ModelRole Role, string Source, 
         var checkpointInfo = new DirectoryInfo(checkpoint);
         string run = checkpointInfo.Name == RunCheckpointFolder && checkpointInfo.Parent is { } parent ? parent.FullName : checkpoint;
         string name = Path.GetFileName(run);
-        if (exportType is GgmlType type)
+        if (exportType is ExportType type)
         {
-            weights = Path.Combine(workFolder, $"{name}-{type.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}.gguf");
-            var saved = StudentCheckpoint.Load(checkpoint);
-            using (saved.Model) StudentGguf.Export(saved.Model, saved.Vocabulary, weights, type, name);
+            weights = Path.Combine(workFolder, $"{name}-{type.Name()}-{Guid.NewGuid():N}.gguf");
+            StudentExport.Export(checkpoint, weights, type, name);
         }
         return Describe(name, role, source, weights, Curve(checkpoint, run));
     }

@@ -15,7 +15,7 @@ public static class ReportFolder
     {
         string target = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
         if (Directory.Exists(target) && !replace)
-            throw new ArgumentException($"the report folder {folder} already exists; use --force to replace it, or choose another --out.");
+            throw new ArgumentException($"the report folder {folder} already exists; allow replacing it, or choose another folder.");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         string staging = $"{target}.tmp-{Guid.NewGuid():N}";
         Directory.CreateDirectory(staging);

@@ -6,6 +6,7 @@ using LlmDistill.Generation.Datasets;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Gguf;
 using LlmDistill.Models;
+using LlmDistill.Options;
 using LlmDistill.Teacher;
 using LlmDistill.Tokenization;
 using LlmDistill.Traces;
@@ -21,10 +22,10 @@ public static class GenerateRun
 {
     public static GenerateSummary Run(GenerateSettings settings, IProgress<GenerateProgress>? progress = null, CancellationToken cancel = default)
     {
-        Validate(settings);
+        OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
-        using var teacher = TeacherModel.Load(settings.TeacherPath, new TeacherOptions { GpuLayers = settings.GpuLayers });
-        var template = PromptTemplate.Load(settings.PromptPath);
+        using var teacher = TeacherModel.Load(settings.TeacherPath, new TeacherOptions { GpuLayers = settings.Engine.GpuLayers });
+        var template = settings.Prompt.Load();
         var provenance = Provenance(settings, teacher, template);
 
         Directory.CreateDirectory(settings.OutputFolder);
@@ -34,8 +35,8 @@ public static class GenerateRun
 
         var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
         long total = CountQuestions(settings, dataset);
-        var prompts = new TeacherPrompts(teacher, template, settings.Raw);
-        var sampling = new SamplingSettings(settings.EffectiveTemperature, settings.SamplingTopK, settings.TopP, 0f, settings.Seed);
+        var prompts = new TeacherPrompts(teacher, template, settings.Prompt.Raw);
+        var sampling = settings.Sampling.For(settings.Samples);
         var tally = new Tally();
         var pending = new Dictionary<long, Question>();
 
@@ -51,7 +52,7 @@ public static class GenerateRun
                 long id = ordinal++;
                 pending[id] = new Question(row, text, tokens, new Completion[settings.Samples]);
                 for (int s = 0; s < settings.Samples; s++)
-                    yield return new GenerationRequest(id * settings.Samples + s, tokens, sampling, settings.MaxTokens, template.StopStrings)
+                    yield return new GenerationRequest(id * settings.Samples + s, tokens, sampling, settings.Sampling.MaxTokens, template.StopStrings)
                     {
                         SamplerStream = StableStream(row.Id, s),
                     };
@@ -64,10 +65,7 @@ public static class GenerateRun
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
         {
-            using var generator = new BatchedGenerator(teacher, new GeneratorOptions
-            {
-                Parallel = settings.Parallel, ContextPerSequence = settings.ContextPerSequence, TopK = settings.CaptureTopK, Threads = settings.Threads,
-            });
+            using var generator = new BatchedGenerator(teacher, settings.Engine.Generator(settings.Capture.TopK));
             try
             {
                 foreach (var completion in generator.Generate(Requests(), cancel, prompts.SharedPrefix()))
@@ -98,7 +96,7 @@ public static class GenerateRun
         var stats = writer.Stats();
         return new GenerateSummary
         {
-            OutputFolder = settings.OutputFolder, Questions = tally.Questions, Samples = tally.Rows, ResumedQuestions = tally.Resumed,
+            OutputFolder = settings.OutputFolder, PromptTemplate = $"{template.Name} ({template.Path})", Questions = tally.Questions, Samples = tally.Rows, ResumedQuestions = tally.Resumed,
             SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
             TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
             FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
@@ -146,17 +144,6 @@ public static class GenerateRun
         return BitConverter.ToInt64(hash);
     }
 
-    static void Validate(GenerateSettings s)
-    {
-        if (!File.Exists(s.TeacherPath)) throw new FileNotFoundException($"teacher model not found: {s.TeacherPath}", s.TeacherPath);
-        if (!File.Exists(s.DataPath)) throw new FileNotFoundException($"data set not found: {s.DataPath}", s.DataPath);
-        if (!File.Exists(s.PromptPath)) throw new FileNotFoundException($"prompt template not found: {s.PromptPath}", s.PromptPath);
-        if (s.Samples < 1) throw new ArgumentException($"--samples must be at least 1 (got {s.Samples})");
-        if (s.CaptureTopK < 1) throw new ArgumentException($"--top-k must be at least 1 (got {s.CaptureTopK})");
-        if (s.MaxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {s.MaxTokens})");
-        if (s.Parallel < 1) throw new ArgumentException($"--parallel must be at least 1 (got {s.Parallel})");
-    }
-
     /// <summary>Existing traces made with other settings would mix two experiments: refuse, or delete them with --force.</summary>
     static void PrepareFolder(GenerateSettings settings, TraceProvenance provenance)
     {
@@ -166,7 +153,8 @@ public static class GenerateRun
             string? difference = ProvenanceDifference(existing, provenance);
             if (difference is null) continue;
             if (!settings.Force)
-                throw new InvalidOperationException($"{part} was generated with {difference}; use --force to delete the folder's traces and start over, or choose another --out");
+                throw OptionsException.For<GenerateSettings>(nameof(GenerateSettings.OutputFolder),
+                    $"holds {Path.GetFileName(part)}, generated with {difference}: set {{Force}} to delete the folder's traces and start over, or choose another folder");
             foreach (string stale in TracePartFiles.List(settings.OutputFolder)) File.Delete(stale);
             return;
         }
@@ -193,8 +181,8 @@ public static class GenerateRun
         {
             TeacherFileName = Path.GetFileName(settings.TeacherPath), TeacherFileSize = new FileInfo(settings.TeacherPath).Length, TeacherSha256 = sha,
             Architecture = teacher.Architecture, Quantization = summary.Quantization, TokenizerFingerprint = TokenizerFingerprint.Compute(vocabulary),
-            Temperature = settings.EffectiveTemperature, TopP = settings.TopP, TopKSampling = settings.SamplingTopK, Seed = settings.Seed,
-            CaptureTopK = settings.CaptureTopK, ContextSize = settings.ContextPerSequence, MaxTokens = settings.MaxTokens,
+            Temperature = settings.EffectiveTemperature, TopP = settings.Sampling.TopP, TopKSampling = settings.Sampling.TopK, Seed = settings.Sampling.Seed,
+            CaptureTopK = settings.Capture.TopK, ContextSize = settings.Engine.ContextPerSequence, MaxTokens = settings.Sampling.MaxTokens,
             Samples = settings.Samples, PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash,
             ToolVersion = typeof(GenerateRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
         };

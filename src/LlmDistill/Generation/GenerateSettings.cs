@@ -1,43 +1,57 @@
+using System.ComponentModel;
 using LlmDistill.Generation.Datasets;
+using LlmDistill.Generation.Prompts;
+using LlmDistill.Options;
+using LlmDistill.Teacher;
 
 namespace LlmDistill.Generation;
 
-/// <summary>Everything `llmdistill generate` needs; defaults are what the CLI offers.</summary>
-public sealed record GenerateSettings
+/// <summary>Everything the generate stage (<see cref="GenerateRun"/>) needs; each default is the one place that default lives.</summary>
+public sealed record GenerateSettings : IValidatedOptions
 {
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model (run by llama.cpp).")]
     public required string TeacherPath { get; init; }
+
+    [OptionName("data", "-d"), PathOption, Description("Questions: .jsonl, .csv or .parquet (GSM8K's `answer` with `#### N` is understood).")]
     public required string DataPath { get; init; }
-    public required string PromptPath { get; init; }
+
+    [OptionName("out", "-o"), PathOption, Description("Output folder for Parquet part files (resumes if it exists).")]
     public required string OutputFolder { get; init; }
+
+    public PromptOptions Prompt { get; init; } = new();
     public DatasetReadOptions Dataset { get; init; } = new();
+    public SamplingOptions Sampling { get; init; } = new();
+    public EngineOptions Engine { get; init; } = new();
+    public CaptureOptions Capture { get; init; } = new();
 
-    /// <summary>Samples per question (self-consistency when &gt; 1).</summary>
+    [Description("Samples per question; > 1 enables self-consistency (majority vote).")]
     public int Samples { get; init; } = 1;
-    /// <summary>Alternatives recorded per completion token.</summary>
-    public int CaptureTopK { get; init; } = 20;
-    /// <summary>Sampling temperature; null = 0 (greedy) for one sample, 0.7 for several.</summary>
-    public float? Temperature { get; init; }
-    public float TopP { get; init; } = 0.95f;
-    public int SamplingTopK { get; init; } = 40;
-    public long Seed { get; init; }
-    public int MaxTokens { get; init; } = 512;
 
-    public int Parallel { get; init; } = 8;
-    /// <summary>KV cells per sequence (prompt + completion).</summary>
-    public int ContextPerSequence { get; init; } = 2048;
-    public int Threads { get; init; }
-    public int GpuLayers { get; init; }
-
-    /// <summary>Send the rendered template as is, without the teacher's chat template.</summary>
-    public bool Raw { get; init; }
+    [Description("Which traces training sees (every row is stored; this sets the keep column).")]
     public KeepPolicy Keep { get; init; } = KeepPolicy.All;
+
+    [Description("i/n: generate only this machine's share (by hashed example id); machines can share one output folder.")]
     public ShardFilter Shard { get; init; } = ShardFilter.All;
-    /// <summary>Start over when the output folder holds traces made with other settings.</summary>
+
+    [Description("Delete traces in the output folder made with other settings and start over.")]
     public bool Force { get; init; }
-    /// <summary>Only the first N questions of the data set (after sharding); null = all.</summary>
+
+    [Description("Only the first N questions (after sharding).")]
     public long? Limit { get; init; }
-    /// <summary>Rows per part file before a new one is started.</summary>
+
+    [Description("Traces per Parquet part file.")]
     public int RowsPerPart { get; init; } = 5000;
 
-    public float EffectiveTemperature => Temperature ?? (Samples > 1 ? 0.7f : 0f);
+    /// <summary>The temperature these settings sample at.</summary>
+    public float EffectiveTemperature => Sampling.TemperatureFor(Samples);
+
+    public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
+        [
+            OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
+            OptionChecks.FileExists(nameof(DataPath), DataPath),
+            OptionChecks.AtLeast(nameof(Samples), Samples, 1),
+            Limit is long limit ? OptionChecks.AtLeast(nameof(Limit), limit, 0) : null,
+            OptionChecks.AtLeast(nameof(RowsPerPart), RowsPerPart, 1),
+        ],
+        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine), (nameof(Capture), Capture));
 }

@@ -12,6 +12,8 @@ public sealed record GenerateProgress(long QuestionsDone, long QuestionsTotal, l
 public sealed record GenerateSummary
 {
     public required string OutputFolder { get; init; }
+    /// <summary>The prompt template's name and where it came from (a file, or <c>builtin:NAME</c> when none was given).</summary>
+    public string PromptTemplate { get; init; } = "";
     public required long Questions { get; init; }
     public required long Samples { get; init; }
     public required long ResumedQuestions { get; init; }

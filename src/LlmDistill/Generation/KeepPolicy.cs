@@ -16,14 +16,6 @@ public enum KeepPolicy
 
 public static class KeepPolicies
 {
-    public static KeepPolicy Parse(string text) => text.ToLowerInvariant() switch
-    {
-        "all" => KeepPolicy.All,
-        "correct" => KeepPolicy.Correct,
-        "majority" => KeepPolicy.Majority,
-        _ => throw new ArgumentException($"--keep must be all, correct or majority, not '{text}'"),
-    };
-
     /// <summary>The verdict for one trace. correct: null when the question has no gold answer.</summary>
     public static bool Keeps(this KeepPolicy policy, bool finishedWell, bool hasAnswer, bool? correct, bool agreesWithMajority) => policy switch
     {

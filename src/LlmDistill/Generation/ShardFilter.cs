@@ -4,7 +4,7 @@ using System.Text;
 namespace LlmDistill.Generation;
 
 /// <summary>
-/// `--shard i/n`: which examples this machine generates. An example belongs to shard
+/// A shard <c>i/n</c>: which examples this machine generates. An example belongs to shard
 /// (first 8 bytes of SHA-256(example id), little-endian) mod n, so every machine agrees without coordination
 /// and the shards partition the data set exactly.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed record ShardFilter(int Index, int Count)
     {
         string[] parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int index) || !int.TryParse(parts[1], out int count) || count < 1 || index < 0 || index >= count)
-            throw new ArgumentException($"--shard must be i/n with 0 <= i < n (for example 0/4), not '{text}'");
+            throw new ArgumentException($"a shard is i/n with 0 <= i < n (for example 0/4), not '{text}'");
         return new ShardFilter(index, count);
     }
 

@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -43,7 +44,7 @@ public static class SynthesizeRun
 {
     public static SynthesizeSummary Run(SynthesizeSettings settings, IProgress<(int Written, int Wanted)>? progress = null, CancellationToken cancel = default)
     {
-        if (settings.Count < 1) throw new ArgumentException($"--count must be at least 1 (got {settings.Count})");
+        if (settings.Count < 1) throw OptionsException.For<SynthesizeSettings>(nameof(SynthesizeSettings.Count), $"must be at least 1, not {settings.Count}");
         if (!File.Exists(settings.SeedDataPath)) throw new FileNotFoundException($"seed data not found: {settings.SeedDataPath}", settings.SeedDataPath);
         var clock = Stopwatch.StartNew();
         var seeds = DatasetReader.Open(settings.SeedDataPath, settings.SeedDataset).Select(r => r.Question).ToList();

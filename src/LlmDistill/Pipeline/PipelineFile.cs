@@ -1,16 +1,16 @@
 using LlmDistill.Evaluation;
+using LlmDistill.Export;
 using LlmDistill.Generation;
 using LlmDistill.Training;
-using LlmDistill.Training.Losses;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.RepresentationModel;
 
 namespace LlmDistill.Pipeline;
 
 /// <summary>
-/// A pipeline file (<c>llmdistill run pipeline.yaml</c>): one teacher, one output folder, and the settings of the
-/// generate → train → export → eval stages, each with the same defaults as its command. Relative paths are read
-/// from the file's folder. Example with every key: <c>datasets/pipeline-example.yaml</c>.
+/// A pipeline file (<c>llmdistill run pipeline.yaml</c>): one teacher, one output folder, and a section per stage
+/// (generate → train → export → eval) whose keys are that stage's options with the same names and defaults as its
+/// command (<c>top_p</c> for <c>--top-p</c>). Top-level <c>raw</c> and <c>gpu_layers</c> apply to generate and eval
+/// unless a section sets its own. Relative paths are read from the file's folder. Example: <c>datasets/pipeline-gsm8k.yaml</c>.
 /// </summary>
 public sealed record PipelineFile
 {
@@ -19,149 +19,92 @@ public sealed record PipelineFile
     public required string OutputFolder { get; init; }
     public required GenerateSettings Generate { get; init; }
     public required TrainSettings Train { get; init; }
-    public required string ExportType { get; init; }
+    public required ExportSettings Export { get; init; }
     public required EvalSettings Eval { get; init; }
 
-    public string TracesFolder => System.IO.Path.Combine(OutputFolder, "traces");
-    public string StudentRun => System.IO.Path.Combine(OutputFolder, "student");
-    public string StudentGguf => System.IO.Path.Combine(OutputFolder, $"student-{ExportType}.gguf");
-    public string ReportFolder => System.IO.Path.Combine(OutputFolder, "report");
+    public ExportType ExportType => Export.Type;
+    public string TracesFolder => Generate.OutputFolder;
+    public string StudentRun => Train.OutputFolder;
+    public string StudentGguf => Export.OutputPath;
+    public string ReportFolder => Eval.OutputFolder;
+
+    static readonly string[] TopLevelKeys = ["teacher", "out", "raw", "gpu_layers", "generate", "train", "export", "eval"];
 
     /// <summary>Reads and checks <paramref name="path"/>; a bad file gets one sentence naming the file, line and key.</summary>
     public static PipelineFile Load(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"The pipeline file {full} does not exist.", full);
-        Yaml yaml;
+        var yaml = new PipelineYaml(full);
+        var root = ReadRoot(full);
+        foreach (var key in root.Children.Keys)
+            if (key is not YamlScalarNode { Value: { } name } || !TopLevelKeys.Contains(name))
+                throw new InvalidDataException($"{full}, line {key.Start.Line}, column {key.Start.Column}: unknown key '{key}' (known: {string.Join(", ", TopLevelKeys)}).");
+
+        string folder = System.IO.Path.GetDirectoryName(full)!;
+        string Required(string key) => Scalar(root, key) is { } value ? System.IO.Path.GetFullPath(value, folder)
+            : throw new InvalidDataException($"{full}: '{key}' is missing.");
+        YamlMappingNode? Section(string key, bool required) => root.Children.TryGetValue(key, out var node)
+            ? node as YamlMappingNode ?? throw new InvalidDataException($"{full}, line {node.Start.Line}: '{key}' must be a section of keys.")
+            : required ? throw new InvalidDataException($"{full}: the '{key}' section is missing.") : null;
+
+        string teacher = Required("teacher");
+        string output = Required("out");
+        var shared = new Dictionary<string, string[]>();
+        if (Scalar(root, "raw") is { } raw) shared["raw"] = [raw];
+        if (Scalar(root, "gpu_layers") is { } gpu) shared["gpu-layers"] = [gpu];
+        string traces = System.IO.Path.Combine(output, "traces"), run = System.IO.Path.Combine(output, "student");
+
+        var generate = yaml.Read<GenerateSettings>("generate", Section("generate", required: true),
+            new Dictionary<string, string[]>(shared) { ["teacher"] = [teacher], ["out"] = [traces] }, ["teacher", "out"]);
+
+        var trainSection = Section("train", required: false);
+        bool fromFile = HasKey(trainSection, "init") || HasKey(trainSection, "init_from_teacher");
+        var trainPreset = new Dictionary<string, string[]> { ["traces"] = [traces], ["out"] = [run] };
+        if (!fromFile) trainPreset["teacher"] = [teacher];
+        var train = yaml.Read<TrainSettings>("train", trainSection, trainPreset, ["traces", "out", "teacher", "resume"]);
+
+        var exportSection = Section("export", required: false);
+        var exportType = yaml.Read<ExportSettings>("export", exportSection, new Dictionary<string, string[]> { ["checkpoint"] = [run], ["out"] = [""] }, ["checkpoint", "out"]).Type;
+        var export = yaml.Read<ExportSettings>("export", exportSection, new Dictionary<string, string[]>
+        {
+            ["checkpoint"] = [run], ["out"] = [System.IO.Path.Combine(output, $"student-{exportType.Name()}.gguf")],
+        }, ["checkpoint", "out"]);
+
+        var evalSection = Section("eval", required: true);
+        var evalPreset = new Dictionary<string, string[]>(shared)
+        {
+            ["teacher"] = [teacher], ["student"] = [export.OutputPath], ["out"] = [System.IO.Path.Combine(output, "report")], ["force"] = ["true"],
+        };
+        if (!HasKey(evalSection, "prompt") && generate.Prompt.Template is { } prompt) evalPreset["prompt"] = [prompt];
+        var eval = yaml.Read<EvalSettings>("eval", evalSection, evalPreset, ["teacher", "student", "out", "force"]);
+
+        // Inputs that earlier stages make (traces, the student GGUF) are checked when their stage runs.
+        yaml.Validate("generate", generate);
+        yaml.Validate("train", train, "Data.TracesFolder");
+        yaml.Validate("export", export);
+        yaml.Validate("eval", eval, nameof(EvalSettings.StudentPaths));
+        return new PipelineFile { Path = full, Teacher = teacher, OutputFolder = output, Generate = generate, Train = train, Export = export, Eval = eval };
+    }
+
+    static YamlMappingNode ReadRoot(string full)
+    {
+        var stream = new YamlStream();
         try
         {
-            yaml = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
-                .Deserialize<Yaml?>(File.ReadAllText(full)) ?? throw new InvalidDataException($"{full} is empty.");
+            using var reader = new StreamReader(full);
+            stream.Load(reader);
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            string inner = e.InnerException?.Message ?? e.Message;
-            throw new InvalidDataException($"{full}, line {e.Start.Line}, column {e.Start.Column}: {inner}", e);
+            throw new InvalidDataException($"{full}, line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
         }
-        string folder = System.IO.Path.GetDirectoryName(full)!;
-        string Resolve(string? value, string key) => value is null
-            ? throw new InvalidDataException($"{full}: '{key}' is missing.")
-            : System.IO.Path.GetFullPath(value, folder);
-        string? Optional(string? value) => value is null ? null : System.IO.Path.GetFullPath(value, folder);
-
-        string teacher = Resolve(yaml.Teacher, "teacher");
-        string output = Resolve(yaml.Out, "out");
-        var g = yaml.Generate ?? throw new InvalidDataException($"{full}: the 'generate' section is missing.");
-        var t = yaml.Train ?? throw new InvalidDataException($"{full}: the 'train' section is missing.");
-        var e2 = yaml.Eval ?? throw new InvalidDataException($"{full}: the 'eval' section is missing.");
-        string generatePrompt = Resolve(g.Prompt, "generate.prompt");
-
-        var generateDefaults = new GenerateSettings { TeacherPath = "", DataPath = "", PromptPath = "", OutputFolder = "" };
-        var generate = generateDefaults with
-        {
-            TeacherPath = teacher, DataPath = Resolve(g.Data, "generate.data"), PromptPath = generatePrompt,
-            OutputFolder = System.IO.Path.Combine(output, "traces"), Raw = yaml.Raw ?? false,
-            Samples = g.Samples ?? generateDefaults.Samples, CaptureTopK = g.TopK ?? generateDefaults.CaptureTopK, Temperature = g.Temperature,
-            MaxTokens = g.MaxTokens ?? generateDefaults.MaxTokens, Parallel = g.Parallel ?? generateDefaults.Parallel,
-            Keep = g.Keep is null ? generateDefaults.Keep : KeepPolicies.Parse(g.Keep), Seed = g.Seed ?? 0, Limit = g.Limit,
-            GpuLayers = yaml.GpuLayers ?? 0,
-        };
-
-        var defaults = new TrainerOptions();
-        double lr = t.LearningRate ?? defaults.LearningRate;
-        var train = new TrainSettings
-        {
-            Data = new TraceDataSettings { TracesFolder = generate.OutputFolder, MaxSequenceLength = t.MaxLength ?? 1024 },
-            OutputFolder = System.IO.Path.Combine(output, "student"),
-            Student = t.Student is null ? null : File.Exists(System.IO.Path.Combine(folder, t.Student)) ? System.IO.Path.GetFullPath(t.Student, folder) : t.Student,
-            TeacherPath = t.Init is null && t.InitFromTeacher is not true ? teacher : null,
-            InitPath = Optional(t.Init),
-            InitFromTeacherPath = t.InitFromTeacher is true ? teacher : null,
-            Layers = t.Layers ?? "every-other",
-            Options = defaults with
-            {
-                Steps = t.Steps ?? defaults.Steps, BatchSize = t.BatchSize ?? defaults.BatchSize, GradAccumulation = t.GradAccumulation ?? 1,
-                LearningRate = lr, MinLearningRate = lr / 10, WarmupSteps = t.WarmupSteps ?? defaults.WarmupSteps, Seed = t.Seed ?? 0,
-                Device = t.Device ?? "cpu",
-                Loss = new DistillationLossOptions { Alpha = t.Alpha ?? 0.5, Temperature = t.Temperature ?? 1.0 },
-            },
-        };
-        if (train.Student is null && train.InitPath is null && train.InitFromTeacherPath is null)
-            throw new InvalidDataException($"{full}: say how the student starts in 'train': student (a preset or shape file), init (a GGUF) or init_from_teacher: true.");
-
-        string exportType = (yaml.Export?.Type ?? "f16").Trim().ToLowerInvariant();
-        if (!StudentExport.TypeNames.Contains(exportType))
-            throw new InvalidDataException($"{full}: export.type '{exportType}' is not one of {string.Join(", ", StudentExport.TypeNames)}.");
-
-        var evalDefaults = new EvalSettings { TeacherPath = "", StudentPaths = [], DataPath = "", PromptPath = "", OutputFolder = "" };
-        var eval = evalDefaults with
-        {
-            TeacherPath = teacher, StudentPaths = [System.IO.Path.Combine(output, $"student-{exportType}.gguf")],
-            DataPath = Resolve(e2.Data, "eval.data"), PromptPath = Optional(e2.Prompt) ?? generatePrompt,
-            OutputFolder = System.IO.Path.Combine(output, "report"), Raw = yaml.Raw ?? false,
-            MaxTokens = e2.MaxTokens ?? generate.MaxTokens, Samples = e2.Samples ?? 1, Parallel = e2.Parallel ?? generate.Parallel,
-            Limit = e2.Limit, GpuLayers = yaml.GpuLayers ?? 0, Force = true,
-        };
-        return new PipelineFile { Path = full, Teacher = teacher, OutputFolder = output, Generate = generate, Train = train, ExportType = exportType, Eval = eval };
+        if (stream.Documents.Count == 0) throw new InvalidDataException($"{full} is empty.");
+        return stream.Documents[0].RootNode as YamlMappingNode ?? throw new InvalidDataException($"{full}: the file must be a mapping of keys (teacher, out, generate, ...).");
     }
 
-    // The file's shape: every key optional here so a missing one gets a message naming it.
-    sealed class Yaml
-    {
-        public string? Teacher { get; set; }
-        public string? Out { get; set; }
-        public bool? Raw { get; set; }
-        public int? GpuLayers { get; set; }
-        public GenerateYaml? Generate { get; set; }
-        public TrainYaml? Train { get; set; }
-        public ExportYaml? Export { get; set; }
-        public EvalYaml? Eval { get; set; }
-    }
+    static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var value) ? (value as YamlScalarNode)?.Value : null;
 
-    sealed class GenerateYaml
-    {
-        public string? Data { get; set; }
-        public string? Prompt { get; set; }
-        public int? Samples { get; set; }
-        public int? TopK { get; set; }
-        public float? Temperature { get; set; }
-        public int? MaxTokens { get; set; }
-        public int? Parallel { get; set; }
-        public string? Keep { get; set; }
-        public long? Seed { get; set; }
-        public long? Limit { get; set; }
-    }
-
-    sealed class TrainYaml
-    {
-        public string? Student { get; set; }
-        public string? Init { get; set; }
-        public bool? InitFromTeacher { get; set; }
-        public string? Layers { get; set; }
-        public int? Steps { get; set; }
-        public int? BatchSize { get; set; }
-        public int? GradAccumulation { get; set; }
-        public double? LearningRate { get; set; }
-        public int? WarmupSteps { get; set; }
-        public double? Alpha { get; set; }
-        public double? Temperature { get; set; }
-        public int? MaxLength { get; set; }
-        public long? Seed { get; set; }
-        public string? Device { get; set; }
-    }
-
-    sealed class ExportYaml
-    {
-        public string? Type { get; set; }
-    }
-
-    sealed class EvalYaml
-    {
-        public string? Data { get; set; }
-        public string? Prompt { get; set; }
-        public int? MaxTokens { get; set; }
-        public int? Samples { get; set; }
-        public int? Parallel { get; set; }
-        public long? Limit { get; set; }
-    }
+    static bool HasKey(YamlMappingNode? node, string key) => node?.Children.ContainsKey(key) ?? false;
 }

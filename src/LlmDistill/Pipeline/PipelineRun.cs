@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmDistill.Evaluation;
+using LlmDistill.Export;
 using LlmDistill.Generation;
 using LlmDistill.Training;
 
@@ -25,7 +26,7 @@ public static class PipelineRun
         var outcomes = new List<StageOutcome>();
 
         var g = pipeline.Generate;
-        string generateKey = StageStamp.Key(g, g.TeacherPath, g.DataPath, g.PromptPath);
+        string generateKey = StageStamp.Key(g, g.TeacherPath, g.DataPath, g.Prompt.Template);
         outcomes.Add(RunStage(pipeline, Generate, generateKey, Directory.Exists(g.OutputFolder), restart =>
         {
             var summary = GenerateRun.Run(g with { Force = restart }, StageProgress.ForGenerate(Generate, progress), cancel);
@@ -34,7 +35,7 @@ public static class PipelineRun
         }));
 
         var t = pipeline.Train;
-        string trainKey = StageStamp.Key(t, generateKey, t.Student, t.InitPath);
+        string trainKey = StageStamp.Key(t, generateKey, t.Student.Shape, t.Student.InitPath, t.Student.InitFromTeacherPath);
         var trainStamp = new StageStamp(pipeline.OutputFolder, Train);
         bool resumable = trainStamp.WasInterrupted(trainKey) && TrainingCheckpoint.Exists(Path.Combine(t.OutputFolder, Trainer.CheckpointFolderName));
         outcomes.Add(RunStage(pipeline, Train, trainKey, Directory.Exists(t.OutputFolder), _ =>
@@ -45,16 +46,16 @@ public static class PipelineRun
             return $"{summary.Parameters / 1e6:F2}M parameters, {summary.Training.Step} steps, loss {summary.Training.Loss?.Loss:F3}" + (resumable ? " (resumed)" : "");
         }));
 
-        string exportKey = StageStamp.Key(new { pipeline.ExportType }, trainKey);
+        string exportKey = StageStamp.Key(pipeline.Export, trainKey);
         outcomes.Add(RunStage(pipeline, Export, exportKey, File.Exists(pipeline.StudentGguf), _ =>
         {
             progress?.Report(new StageProgress(Export, $"writing {Path.GetFileName(pipeline.StudentGguf)}", 0, 1));
-            StudentExport.Export(t.OutputFolder, pipeline.StudentGguf, pipeline.ExportType);
+            StudentExport.Export(pipeline.Export);
             return $"{pipeline.StudentGguf} ({new FileInfo(pipeline.StudentGguf).Length / 1e6:F1} MB)";
         }));
 
         var e = pipeline.Eval;
-        string evalKey = StageStamp.Key(e, exportKey, e.TeacherPath, e.DataPath, e.PromptPath);
+        string evalKey = StageStamp.Key(e, exportKey, e.TeacherPath, e.DataPath, e.Prompt.Template);
         outcomes.Add(RunStage(pipeline, Eval, evalKey, Directory.Exists(e.OutputFolder), _ =>
         {
             var outcome = EvalRun.Run(e, StageProgress.ForEval(Eval, models: 2, progress), cancel);
@@ -82,8 +83,8 @@ public static class PipelineRun
     {
         foreach (var (key, path) in new[]
         {
-            ("teacher", p.Teacher), ("generate.data", p.Generate.DataPath), ("generate.prompt", p.Generate.PromptPath),
-            ("train.init", p.Train.InitPath), ("eval.data", p.Eval.DataPath), ("eval.prompt", p.Eval.PromptPath),
+            ("teacher", p.Teacher), ("generate.data", p.Generate.DataPath), ("train.init", p.Train.Student.InitPath),
+            ("train.init_from_teacher", p.Train.Student.InitFromTeacherPath), ("eval.data", p.Eval.DataPath),
         })
             if (path is not null && !File.Exists(path))
                 throw new FileNotFoundException($"{p.Path}: {key} names {path}, which does not exist.");

@@ -14,6 +14,6 @@ public static class LearningRateSchedule
         if (decaySteps <= 1) return options.LearningRate;
         double progress = Math.Clamp((double)(step - options.WarmupSteps) / (decaySteps - 1), 0, 1); // 0 → 1 over the decay
         double cosine = 0.5 * (1 + Math.Cos(Math.PI * progress));                                       // 1 → 0
-        return options.MinLearningRate + cosine * (options.LearningRate - options.MinLearningRate);
+        return options.EffectiveMinLearningRate + cosine * (options.LearningRate - options.EffectiveMinLearningRate);
     }
 }

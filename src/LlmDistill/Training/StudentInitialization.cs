@@ -45,9 +45,9 @@ public static class StudentInitialization
     }
 
     /// <summary>The teacher's embedding, final norm, output and the chosen blocks (<see cref="StudentGguf.InitFromTeacherLayers"/>).</summary>
-    public static InitializedStudent FromTeacherLayers(string teacherPath, string layers)
+    public static InitializedStudent FromTeacherLayers(string teacherPath, LayerSelection layers)
     {
-        var (_, vocabulary, model) = StudentGguf.InitFromTeacherLayers(teacherPath, layers);
+        var (_, vocabulary, model) = StudentGguf.InitFromTeacherLayers(teacherPath, layers.Text);
         return new InitializedStudent(model, vocabulary, $"blocks {layers} of {Path.GetFileName(teacherPath)}");
     }
 }

@@ -90,6 +90,25 @@ public sealed record StudentShape
         TiedEmbeddings = TiedEmbeddings,
     }.Validate();
 
+    /// <summary>
+    /// The shape a random student takes when none is given: the largest preset (60m, 10m, tiny) whose parameters,
+    /// embedding included, are at most a fifth of the teacher's and whose training state (weights, gradients and two
+    /// AdamW moments: 16 bytes a parameter, plus ~5 chunks of 256 × vocabulary float logits) fits in half of
+    /// <paramref name="memoryBytes"/> (default: the memory this process may use). Tiny when nothing else fits.
+    /// </summary>
+    public static (string Name, StudentShape Shape) DefaultFor(long teacherParameters, int vocabularySize, long? memoryBytes = null)
+    {
+        long memory = memoryBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        foreach (string name in new[] { "60m", "10m" })
+        {
+            var shape = Presets[name];
+            long parameters = shape.NonEmbeddingParameters + (long)vocabularySize * shape.EmbeddingLength * (shape.TiedEmbeddings ? 1 : 2);
+            long training = 16 * parameters + 5L * 256 * vocabularySize * 4;
+            if (parameters * 5 <= teacherParameters && training <= memory / 2) return (name, shape);
+        }
+        return ("tiny", Tiny);
+    }
+
     /// <summary>Parameters outside token embedding and output: attention, SwiGLU and norms of every block, plus the final norm.</summary>
     public long NonEmbeddingParameters
     {

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.Json;
+using LlmDistill.Options;
 using LlmDistill.Tokenization;
 using LlmDistill.Training.Data;
 
@@ -8,17 +10,28 @@ namespace LlmDistill.Training;
 /// Which traces a run reads and how they become batches, saved as <c>data.json</c> in the run folder so that
 /// <c>--resume</c> rebuilds the same batch stream. Batch size and shuffle seed come from the <see cref="TrainerOptions"/>.
 /// </summary>
-public sealed record TraceDataSettings
+[OptionGroup]
+public sealed record TraceDataSettings : IValidatedOptions
 {
     public const string FileName = "data.json";
 
+    [OptionName("traces"), PathOption, Description("Trace folder written by `llmdistill generate` (or `traces import`).")]
     public required string TracesFolder { get; init; }
-    /// <summary>Most positions per sequence, tokens.</summary>
+
+    [OptionName("max-length"), Description("Most tokens per training sequence (prompt + completion; long prompts lose their start).")]
     public int MaxSequenceLength { get; init; } = 1024;
-    /// <summary>Percent of questions held out for the eval loss.</summary>
+
+    [OptionName("eval-percent"), Description("Percent of questions held out for the eval loss.")]
     public int EvaluationPercent { get; init; } = 5;
-    /// <summary>Train on every trace, not only those the generate stage marked keep.</summary>
+
+    [Description("Train on every trace, not only those the generate stage marked keep.")]
     public bool AllTraces { get; init; }
+
+    public IEnumerable<OptionError> Validate() => OptionChecks.Collect([
+        Directory.Exists(TracesFolder) ? null : new OptionError(nameof(TracesFolder), $"names {TracesFolder}, which is not a folder"),
+        OptionChecks.AtLeast(nameof(MaxSequenceLength), MaxSequenceLength, 2),
+        OptionChecks.Within(nameof(EvaluationPercent), EvaluationPercent, 0, 99),
+    ]);
 
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 

@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
 
@@ -11,15 +12,18 @@ public static class TrainRun
 {
     public static TrainRunSummary Run(TrainSettings settings, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        OptionsException.ThrowIfInvalid(settings);
         string run = Path.GetFullPath(settings.OutputFolder);
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
+        if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
+            throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");
 
         var student = Initialize(settings);
         long parameters = Parameters(student.Model);
         Trainer trainer;
         try
         {
-            trainer = Trainer.Start(student.Model, student.Vocabulary, settings.Data.Open(student.Vocabulary, settings.Options), settings.Options, run);
+            trainer = Trainer.Start(student.Model, student.Vocabulary, settings.Data.Open(student.Vocabulary, settings.Trainer), settings.Trainer, run);
         }
         catch
         {
@@ -36,26 +40,31 @@ public static class TrainRun
     static TrainRunSummary Resume(string run, TrainSettings settings, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         string checkpoint = Path.Combine(run, Trainer.CheckpointFolderName);
-        if (!TrainingCheckpoint.Exists(checkpoint)) throw new DirectoryNotFoundException($"--resume: {run} holds no training checkpoint; start the run without --resume.");
+        if (!TrainingCheckpoint.Exists(checkpoint))
+            throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} holds no training checkpoint to resume: leave out {{Resume}} to start a run");
         var data = TraceDataSettings.Load(run);
         var (_, state) = TrainingCheckpoint.Load(checkpoint);
         var batches = data.Open(VocabularyOf(checkpoint), state.Options);
-        using var trainer = Trainer.Resume(run, batches, settings.ResumeSteps);
+        using var trainer = Trainer.Resume(run, batches, settings.Trainer.Steps);
         return new TrainRunSummary(trainer.Run(progress, cancellationToken), $"resumed at step {state.Step}", Parameters(trainer.Model), Resumed: true);
     }
 
+    /// <summary>The student's first weights, by the one start <see cref="StudentOptions"/> names (validated already).</summary>
     static InitializedStudent Initialize(TrainSettings s)
     {
-        bool fromFile = s.InitPath is not null || s.InitFromTeacherPath is not null;
-        if (s.InitPath is not null && s.InitFromTeacherPath is not null) throw new ArgumentException("Give --init or --init-from-teacher, not both.");
-        if (s.Student is not null && s.Shape is not null) throw new ArgumentException("Give the student's shape once: a preset or shape file, or a shape value.");
-        var shape = s.Shape ?? (s.Student is null ? null : StudentShape.Parse(s.Student));
-        if (fromFile && shape is not null) throw new ArgumentException("--student sets the shape of a random student; with --init or --init-from-teacher the shape comes from that file, so drop --student.");
-        if (s.InitPath is { } init) return StudentInitialization.FromGguf(init);
-        if (s.InitFromTeacherPath is { } teacher) return StudentInitialization.FromTeacherLayers(teacher, s.Layers);
-        if (shape is null) throw new ArgumentException("Say how the student starts: --student 10m|60m|shape.yaml with --teacher T.gguf, or --init X.gguf, or --init-from-teacher T.gguf.");
-        if (s.TeacherPath is null) throw new ArgumentException("A random student takes the teacher's vocabulary and family: give --teacher (the GGUF that wrote the traces).");
-        return StudentInitialization.Random(shape, s.TeacherPath, s.Options.Seed);
+        var student = s.Student;
+        if (student.InitPath is { } init) return StudentInitialization.FromGguf(init);
+        if (student.InitFromTeacherPath is { } teacher) return StudentInitialization.FromTeacherLayers(teacher, student.Layers);
+        string teacherPath = student.TeacherPath!;
+        var shape = s.Shape ?? (student.Shape is null ? null : StudentShape.Parse(student.Shape));
+        string? chosen = null;
+        if (shape is null)
+        {
+            var summary = Models.ModelFileSummary.Read(teacherPath);
+            (chosen, shape) = StudentShape.DefaultFor(summary.ParameterCount, summary.VocabularySize ?? 0);
+        }
+        var initialized = StudentInitialization.Random(shape, teacherPath, s.Trainer.Seed);
+        return chosen is null ? initialized : initialized with { Origin = $"{initialized.Origin}, default shape {chosen}" };
     }
 
     static TokenizerVocabulary VocabularyOf(string checkpoint) => TokenizerGgufMetadata.ReadFile(Path.Combine(checkpoint, StudentCheckpoint.WeightsFile));

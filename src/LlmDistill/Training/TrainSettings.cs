@@ -1,26 +1,35 @@
+using System.ComponentModel;
+using LlmDistill.Options;
+using LlmDistill.Student;
+
 namespace LlmDistill.Training;
 
-/// <summary>What <c>llmdistill train</c> was asked to do; <see cref="TrainRun.Run"/> does it.</summary>
-public sealed record TrainSettings
+/// <summary>Everything the train stage (<see cref="TrainRun.Run"/>) needs; each default is the one place that default lives.</summary>
+public sealed record TrainSettings : IValidatedOptions
 {
     public required TraceDataSettings Data { get; init; }
+
+    [OptionName("out", "-o"), PathOption, Description("Run folder: checkpoint/, metrics.jsonl, loss.png, data.json.")]
     public required string OutputFolder { get; init; }
-    public TrainerOptions Options { get; init; } = new();
-    /// <summary>Preset name or YAML shape file, for a randomly initialised student.</summary>
-    public string? Student { get; init; }
-    /// <summary>The shape of a randomly initialised student given as a value (instead of <see cref="Student"/>).</summary>
+
+    public StudentOptions Student { get; init; } = new();
+
+    /// <summary>The shape of a randomly initialised student given as a value (instead of <see cref="StudentOptions.Shape"/>).</summary>
+    [NotAnOption]
     public StudentShape? Shape { get; init; }
-    /// <summary>The teacher GGUF whose family and vocabulary a random student takes.</summary>
-    public string? TeacherPath { get; init; }
-    /// <summary>A smaller pretrained GGUF of the teacher's family to start from.</summary>
-    public string? InitPath { get; init; }
-    /// <summary>The teacher GGUF whose <see cref="Layers"/> the student starts from.</summary>
-    public string? InitFromTeacherPath { get; init; }
-    public string Layers { get; init; } = "every-other";
-    /// <summary>Continue the checkpoint in <see cref="OutputFolder"/> with its saved settings.</summary>
+
+    public TrainerOptions Trainer { get; init; } = new();
+
+    [Description("Continue the checkpoint in the run folder with its saved settings (--steps may raise the total).")]
     public bool Resume { get; init; }
-    /// <summary>With <see cref="Resume"/>: a new planned step total.</summary>
-    public int? ResumeSteps { get; init; }
+
+    public IEnumerable<OptionError> Validate() => Resume
+        ? OptionChecks.Collect([], (nameof(Trainer), Trainer))
+        : OptionChecks.Collect(
+            [
+                Shape is not null && Student.Shape is not null ? new OptionError(nameof(Shape), "and {Student.Shape} both give the shape: give one") : null,
+            ],
+            (nameof(Data), Data), (nameof(Student), Student), (nameof(Trainer), Trainer));
 }
 
 /// <summary>What a <c>train</c> command did: the trainer's summary and the student it trained.</summary>

@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using System.Diagnostics;
 using LlmDistill.Models;
 using LlmDistill.Runtime;
@@ -68,7 +69,8 @@ public sealed class Trainer : IDisposable
     public static Trainer Start(StudentModel model, TokenizerVocabulary vocabulary, ITrainingBatches data, TrainerOptions options, string runFolder)
     {
         if (TrainingCheckpoint.Exists(Path.Combine(runFolder, CheckpointFolderName)))
-            throw new InvalidOperationException($"{runFolder} already holds a training checkpoint: resume it (--resume) or choose another --out.");
+            throw new InvalidOperationException($"{runFolder} already holds a training checkpoint: resume it, or choose another run folder.");
+        OptionsException.ThrowIfInvalid(options);
         var device = TrainingDevice.Resolve(options.Device);
         Directory.CreateDirectory(runFolder);
         var state = new TrainingState(0, 0, null, options.TotalSteps(data.BatchesPerEpoch), 0, options);

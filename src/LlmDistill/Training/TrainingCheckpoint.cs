@@ -49,7 +49,7 @@ public static class TrainingCheckpoint
     {
         var student = StudentCheckpoint.Load(folder);
         var node = student.Extra[StateKey]
-            ?? throw new InvalidDataException($"{folder} is a student checkpoint without training state; it can initialise a run (--init {Path.Combine(folder, StudentCheckpoint.WeightsFile)}) but not resume one.");
+            ?? throw new InvalidDataException($"{folder} is a student checkpoint without training state; it can initialise a run (as the student to start from: {Path.Combine(folder, StudentCheckpoint.WeightsFile)}) but not resume one.");
         var state = node.Deserialize<TrainingState>(TrainingOptionsJson.Json) ?? throw new InvalidDataException($"{folder}: training state is null.");
         return (student, state);
     }

@@ -30,15 +30,15 @@ public sealed class TinyEvalFixture : IDisposable
         TracesFolder = _folder.File("traces");
         GenerateRun.Run(new GenerateSettings
         {
-            TeacherPath = _models.LlamaPath, DataPath = Data, PromptPath = Prompt, OutputFolder = TracesFolder,
-            CaptureTopK = 5, MaxTokens = 8, Parallel = 4, ContextPerSequence = 1024, Limit = 3,
+            TeacherPath = _models.LlamaPath, DataPath = Data, Prompt = new() { Template = Prompt }, OutputFolder = TracesFolder,
+            Capture = new() { TopK = 5 }, Sampling = new() { MaxTokens = 8 }, Engine = new() { Parallel = 4, ContextPerSequence = 1024 }, Limit = 3,
         });
 
         Settings = new EvalSettings
         {
-            TeacherPath = _models.LlamaPath, StudentPaths = [_models.Qwen2Path, RunFolder], DataPath = Data, PromptPath = Prompt,
-            OutputFolder = _folder.File("reports/r1"), TracesPath = TracesFolder, Samples = Samples, MaxTokens = 12, Parallel = 4,
-            ContextPerSequence = 1024, Limit = Questions,
+            TeacherPath = _models.LlamaPath, StudentPaths = [_models.Qwen2Path, RunFolder], DataPath = Data, Prompt = new() { Template = Prompt },
+            OutputFolder = _folder.File("reports/r1"), TracesPath = TracesFolder, Samples = Samples, Sampling = new() { MaxTokens = 12 },
+            Engine = new() { Parallel = 4, ContextPerSequence = 1024 }, Limit = Questions,
         };
         Outcome = EvalRun.Run(Settings);
     }

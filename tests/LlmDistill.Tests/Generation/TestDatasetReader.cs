@@ -62,7 +62,7 @@ public class TestDatasetReader
         string path = dir.Write("custom.jsonl", """{"uid": 7, "problem": "1+1?", "solution": "2", "why": "one and one"}""");
         var options = new DatasetReadOptions
         {
-            Fields = new DatasetFieldMap { Question = "problem", Answer = "solution", Id = "uid", Rationale = "why" },
+            QuestionField = "problem", AnswerField = "solution", IdField = "uid", RationaleField = "why",
             Name = "mine", Split = "dev",
         };
 

@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using System.Diagnostics;
 using DuckDB.NET.Data;
 using LlmDistill.Generation;
@@ -14,8 +15,8 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
 
     GenerateSettings Settings(string folder) => new()
     {
-        TeacherPath = teachers.Qwen2Path, DataPath = Data, PromptPath = Prompt, OutputFolder = folder,
-        Samples = 2, CaptureTopK = 5, MaxTokens = 12, Parallel = 4, ContextPerSequence = 1024, Limit = 6, RowsPerPart = 4,
+        TeacherPath = teachers.Qwen2Path, DataPath = Data, Prompt = new() { Template = Prompt }, OutputFolder = folder,
+        Samples = 2, Capture = new() { TopK = 5 }, Sampling = new() { MaxTokens = 12 }, Engine = new() { Parallel = 4, ContextPerSequence = 1024 }, Limit = 6, RowsPerPart = 4,
     };
 
     static string[] Keys(string folder) => [.. TraceReader.Read(folder).Select(r => r.Key).Order(StringComparer.Ordinal)];
@@ -88,7 +89,7 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         using var cancel = new CancellationTokenSource();
-        var summary = GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Parallel = 2 },
+        var summary = GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 } },
             new InlineProgress(p => { if (p.QuestionsDone == 2) cancel.Cancel(); }), cancel.Token);
         Assert.True(summary.Interrupted);
         var rows = TraceReader.Read(folder.Path).ToArray();
@@ -102,9 +103,10 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         GenerateRun.Run(Settings(folder.Path) with { Limit = 2 });
-        var error = Assert.Throws<InvalidOperationException>(() => GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Seed = 5, Temperature = 0.8f }));
-        Assert.Contains("--force", error.Message);
-        var forced = GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Seed = 5, Temperature = 0.8f, Force = true });
+        var error = Assert.Throws<OptionsException>(() => GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Sampling = new() { MaxTokens = 12, Seed = 5, Temperature = 0.8f } }));
+        Assert.Equal(nameof(GenerateSettings.OutputFolder), error.Errors.Single().Property);
+        Assert.Contains("set GenerateSettings.Force", error.Message);
+        var forced = GenerateRun.Run(Settings(folder.Path) with { Limit = 2, Sampling = new() { MaxTokens = 12, Seed = 5, Temperature = 0.8f }, Force = true });
         Assert.Equal(0, forced.ResumedQuestions);
         Assert.Equal(4, Keys(folder.Path).Length);
     }
@@ -126,7 +128,7 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
     public void A_killed_process_loses_at_most_its_open_part_and_the_rerun_completes_the_set()
     {
         using var reference = new TempDirectory();
-        GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Parallel = 2, MaxTokens = 24 });
+        GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
 
         using var folder = new TempDirectory();
         string cli = Path.Combine(AppContext.BaseDirectory, "llmdistill.dll");
@@ -146,7 +148,7 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
         Assert.InRange(survivors.Length, 4, 39);
         Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count()));
 
-        GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Parallel = 2, MaxTokens = 24 });
+        GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
         string[] keys = Keys(folder.Path);
         Assert.Equal(Keys(reference.Path), keys);
         Assert.Equal(keys.Length, keys.Distinct().Count());

@@ -1,3 +1,4 @@
+using LlmDistill.Options;
 using LlmDistill.Generation;
 
 namespace LlmDistill.Tests.Generation;
@@ -20,7 +21,7 @@ public class TestKeepPolicy
     [Fact]
     public void Parsing_is_case_insensitive_and_refuses_unknown_words()
     {
-        Assert.Equal(KeepPolicy.Majority, KeepPolicies.Parse("Majority"));
-        Assert.Contains("all, correct or majority", Assert.Throws<ArgumentException>(() => KeepPolicies.Parse("best")).Message);
+        Assert.Equal(KeepPolicy.Majority, OptionValues.Parse("Majority", typeof(KeepPolicy)));
+        Assert.Contains("all, correct, majority", Assert.Throws<FormatException>(() => OptionValues.Parse("best", typeof(KeepPolicy))).Message);
     }
 }

@@ -105,8 +105,8 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
         var pipeline = PipelineFile.Load(Generation.RepositoryFiles.Path("datasets/pipeline-gsm8k.yaml"));
         Assert.EndsWith("qwen2.5-7b-instruct-q4_k_m.gguf", pipeline.Teacher);
         Assert.Equal(4, pipeline.Generate.Samples);
-        Assert.Equal("q8_0", pipeline.ExportType);
-        Assert.True(File.Exists(pipeline.Generate.PromptPath), pipeline.Generate.PromptPath);
+        Assert.Equal(LlmDistill.Export.ExportType.Q8_0, pipeline.ExportType);
+        Assert.True(File.Exists(pipeline.Generate.Prompt.Template), pipeline.Generate.Prompt.Template);
         Assert.True(File.Exists(pipeline.Generate.DataPath), pipeline.Generate.DataPath);
     }
 }

@@ -1,3 +1,4 @@
+using LlmDistill.Export;
 using LlmDistill.Gguf;
 using LlmDistill.Models;
 using LlmDistill.Runtime;
@@ -22,7 +23,7 @@ public class TestStudentExport
         using var run = new TempDirectory();
         TrainerRuns.Train(run.Path, TrainerRuns.Options(30));
         string path = run.File("student-f32.gguf");
-        StudentExport.Export(run.Path, path, "f32");
+        StudentExport.Export(run.Path, path, ExportType.F32);
         using (var gguf = GgufFile.Open(path)) Assert.Equal(GgmlType.F32, gguf.GetTensor(ModelTensors.TokenEmbedding).Type);
 
         int[] tokens = [2, 12, 14, 16, 18, 20]; // count in steps of 2
@@ -50,7 +51,7 @@ public class TestStudentExport
             StudentCheckpoint.Save(folder.File("checkpoint"), model, vocabulary);
 
         string q4 = folder.File("student-q4_k_m.gguf");
-        StudentExport.Export(folder.File("checkpoint"), q4, "q4_k_m");
+        StudentExport.Export(folder.File("checkpoint"), q4, ExportType.Q4_K_M);
         using (var gguf = GgufFile.Open(q4))
         {
             Assert.Equal(GgmlType.Q4_K, gguf.GetTensor(ModelTensors.Block(0, "attn_q.weight")).Type);
@@ -65,7 +66,7 @@ public class TestStudentExport
     [Fact]
     public void An_unknown_type_names_the_types_there_are()
     {
-        var error = Assert.Throws<ArgumentException>(() => StudentExport.Export("nowhere", "x.gguf", "q3_xs"));
+        var error = Assert.Throws<FormatException>(() => ExportTypes.Parse("q3_xs"));
         Assert.Contains("q4_k_m", error.Message);
     }
 }

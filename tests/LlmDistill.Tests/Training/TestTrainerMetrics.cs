@@ -81,7 +81,7 @@ public class TestTrainerMetrics
         var summary = TrainerRuns.Train(run.Path, TrainerRuns.Options(1) with { Bf16 = true });
         Assert.Contains(summary.Notes, n => n.Contains("bf16"));
         if (cuda.is_available()) return;
-        var error = Assert.Throws<InvalidOperationException>(() => TrainingDevice.Resolve("cuda"));
+        var error = Assert.Throws<InvalidOperationException>(() => TrainingDevice.Resolve(ComputeDevice.Cuda()));
         Assert.Contains("CUDA build of TorchSharp", error.Message);
         Assert.Contains("TorchSharpBackend=cuda", error.Message);
     }

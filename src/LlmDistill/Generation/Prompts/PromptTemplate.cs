@@ -31,7 +31,7 @@ public sealed class PromptTemplate
     {
         Path = path;
         Hash = hash;
-        Name = file.Name ?? System.IO.Path.GetFileNameWithoutExtension(path);
+        Name = file.Name ?? System.IO.Path.GetFileNameWithoutExtension(path.StartsWith(BuiltInPath, StringComparison.Ordinal) ? path[BuiltInPath.Length..] : path);
         Description = file.Description ?? "";
         FewShot = file.FewShot ?? [];
         AnswerFormat = file.AnswerFormat ?? "";
@@ -42,9 +42,26 @@ public sealed class PromptTemplate
         _example = Compile(file.ExampleTemplate ?? DefaultExampleTemplate, null);
     }
 
-    public static PromptTemplate Load(string path)
+    public static PromptTemplate Load(string path) => Parse(path, File.ReadAllBytes(path));
+
+    /// <summary>
+    /// <paramref name="nameOrPath"/> as a file when one exists there, else the built-in template of that name
+    /// (<see cref="BuiltInPrompts"/>); null means <see cref="BuiltInPrompts.Default"/>. A built-in's path is <c>builtin:NAME</c>.
+    /// </summary>
+    public static PromptTemplate Resolve(string? nameOrPath)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        if (nameOrPath is not null && File.Exists(nameOrPath)) return Load(nameOrPath);
+        string name = nameOrPath ?? BuiltInPrompts.Default;
+        if (!BuiltInPrompts.Names.Contains(name))
+            throw new FileNotFoundException($"prompt template not found: {nameOrPath} is neither a file nor a built-in template ({string.Join(", ", BuiltInPrompts.Names)})", nameOrPath);
+        return Parse($"{BuiltInPath}{name}", BuiltInPrompts.Read(name));
+    }
+
+    /// <summary>How <see cref="Path"/> marks a template that came from inside the library.</summary>
+    public const string BuiltInPath = "builtin:";
+
+    static PromptTemplate Parse(string path, byte[] bytes)
+    {
         PromptFile file;
         try { file = PromptFile.Parse(System.Text.Encoding.UTF8.GetString(bytes)); }
         catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{path}: {e.Message}", e); }

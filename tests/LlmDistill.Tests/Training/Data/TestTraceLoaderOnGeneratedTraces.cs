@@ -22,8 +22,8 @@ public class TestTraceLoaderOnGeneratedTraces(TinyTeacherFixture teachers)
         GenerateRun.Run(new GenerateSettings
         {
             TeacherPath = teachers.Qwen2Path, DataPath = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
-            PromptPath = RepositoryFiles.Path("prompts/cot-math.yaml"), OutputFolder = folder.Path,
-            Samples = 2, CaptureTopK = 5, MaxTokens = 12, Parallel = 4, ContextPerSequence = 1024, Limit = 6, RowsPerPart = 4,
+            Prompt = new() { Template = RepositoryFiles.Path("prompts/cot-math.yaml") }, OutputFolder = folder.Path,
+            Samples = 2, Capture = new() { TopK = 5 }, Sampling = new() { MaxTokens = 12 }, Engine = new() { Parallel = 4, ContextPerSequence = 1024 }, Limit = 6, RowsPerPart = 4,
         });
         TokenizerVocabulary vocabulary;
         using (var gguf = GgufFile.Open(teachers.Qwen2Path)) vocabulary = TokenizerGgufMetadata.Read(gguf.Metadata);

@@ -1,8 +1,10 @@
 using LlmDistill.Gguf;
 using LlmDistill.Native;
+using LlmDistill.Options;
 using LlmDistill.Student;
+using LlmDistill.Training;
 
-namespace LlmDistill.Training;
+namespace LlmDistill.Export;
 
 /// <summary>
 /// A trained student to a GGUF llama.cpp runs. F32, F16, BF16 and Q8_0 are written by the managed writer; llama.cpp's
@@ -10,35 +12,21 @@ namespace LlmDistill.Training;
 /// </summary>
 public static class StudentExport
 {
-    /// <summary>Types by their command-line name: managed matrix types first, then llama_model_quantize file types.</summary>
-    public static IReadOnlyDictionary<string, GgmlType> ManagedTypes { get; } = new Dictionary<string, GgmlType>
-    {
-        ["f32"] = GgmlType.F32, ["f16"] = GgmlType.F16, ["bf16"] = GgmlType.BF16, ["q8_0"] = GgmlType.Q8_0,
-    };
-
-    public static IReadOnlyDictionary<string, LlamaFtype> QuantizedTypes { get; } = new Dictionary<string, LlamaFtype>
-    {
-        ["q4_0"] = LlamaFtype.MostlyQ4_0, ["q5_0"] = LlamaFtype.MostlyQ5_0, ["q3_k_m"] = LlamaFtype.MostlyQ3_K_M,
-        ["q4_k_s"] = LlamaFtype.MostlyQ4_K_S, ["q4_k_m"] = LlamaFtype.MostlyQ4_K_M,
-        ["q5_k_s"] = LlamaFtype.MostlyQ5_K_S, ["q5_k_m"] = LlamaFtype.MostlyQ5_K_M, ["q6_k"] = LlamaFtype.MostlyQ6_K,
-    };
-
-    public static IEnumerable<string> TypeNames => ManagedTypes.Keys.Concat(QuantizedTypes.Keys);
+    /// <summary>Writes the student of <see cref="ExportSettings.Checkpoint"/>; returns the checkpoint folder read.</summary>
+    public static string Export(ExportSettings settings) =>
+        Export(OptionsException.ThrowIfInvalid(settings).Checkpoint, settings.OutputPath, settings.Type, settings.Name);
 
     /// <summary>
     /// Writes the student of <paramref name="checkpoint"/> (a checkpoint folder, or a run folder holding one) to
     /// <paramref name="output"/> as <paramref name="type"/>; returns the checkpoint folder read.
     /// </summary>
-    public static string Export(string checkpoint, string output, string type, string name = "llmdistill-student")
+    public static string Export(string checkpoint, string output, ExportType type, string name = "llmdistill-student")
     {
-        string key = type.Trim().ToLowerInvariant();
-        if (!ManagedTypes.ContainsKey(key) && !QuantizedTypes.ContainsKey(key))
-            throw new ArgumentException($"Unknown export type '{type}': use one of {string.Join(", ", TypeNames)}.");
         string folder = CheckpointFolder(checkpoint);
         var student = StudentCheckpoint.Load(folder);
         using var model = student.Model;
         if (Path.GetDirectoryName(Path.GetFullPath(output)) is { } parent) Directory.CreateDirectory(parent);
-        if (ManagedTypes.TryGetValue(key, out var managed))
+        if (type.Managed() is GgmlType managed)
         {
             StudentGguf.Export(model, student.Vocabulary, output, managed, name);
             return folder;
@@ -47,7 +35,7 @@ public static class StudentExport
         try
         {
             StudentGguf.Export(model, student.Vocabulary, intermediate, GgmlType.F32, name);
-            LlamaQuantizer.Quantize(intermediate, output, QuantizedTypes[key]);
+            LlamaQuantizer.Quantize(intermediate, output, type.Quantized()!.Value);
         }
         finally
         {
