@@ -50,7 +50,7 @@ static class DemoCommand
         console.WriteLine(Student("(a) baseline, answers only", s.Baseline));
         console.WriteLine(Student("(b) rationales, likelihood", s.Rationale));
         console.WriteLine(Student("(c) distilled, KL + likelihood", s.Distilled));
-        console.WriteLine($"report: {Path.Combine(s.Report, LlmDistill.Evaluation.ReportFolder.HtmlFile)}; summary: {Path.Combine(output, DemoSummary.FileName)}; {s.WallSeconds / 60:F1} min");
+        console.WriteLine($"report: {Path.Combine(s.Report, LlmDistill.Evaluation.Reports.ReportFolder.HtmlFile)}; summary: {Path.Combine(output, DemoSummary.FileName)}; {s.WallSeconds / 60:F1} min");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("bar").AddColumn("measured").AddColumn("met");
         foreach (var bar in s.Bars) table.AddRow(Markup.Escape(bar.Name), Markup.Escape(bar.Measured), bar.Met ? "[green]yes[/]" : "[red]no[/]");
         console.Write(table);

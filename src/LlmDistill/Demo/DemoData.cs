@@ -3,7 +3,7 @@ using LlmDistill.Demo.Arithmetic;
 namespace LlmDistill.Demo;
 
 /// <summary>The demo's questions: the shipped held-out split, and fresh problems that never repeat a held-out one.</summary>
-public static class DemoData
+internal static class DemoData
 {
     /// <summary>
     /// The first <paramref name="count"/> held-out problems of the shipped split's seed and sizes for <paramref name="task"/>

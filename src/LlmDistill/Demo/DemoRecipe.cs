@@ -1,3 +1,4 @@
+using LlmDistill.Student;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

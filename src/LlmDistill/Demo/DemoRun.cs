@@ -1,3 +1,7 @@
+using LlmDistill.Evaluation.Running;
+using LlmDistill.Evaluation.Statistics;
+using LlmDistill.Evaluation.Reports;
+using LlmDistill.Student;
 using LlmDistill.Export;
 using System.Diagnostics;
 using LlmDistill.Demo.Arithmetic;

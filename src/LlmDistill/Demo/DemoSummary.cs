@@ -1,3 +1,6 @@
+using LlmDistill.Evaluation.Running;
+using LlmDistill.Evaluation.Statistics;
+using LlmDistill.Evaluation.Reports;
 using System.Text.Json;
 using LlmDistill.Evaluation;
 

@@ -13,7 +13,7 @@ using LlmDistill.Training;
 namespace LlmDistill.Demo;
 
 /// <summary>A demo teacher GGUF, and whether it came from the cache.</summary>
-public sealed record DemoTeacherFile(string Path, bool Cached, TimeSpan TrainingWall);
+internal sealed record DemoTeacherFile(string Path, bool Cached, TimeSpan TrainingWall);
 
 /// <summary>
 /// Makes the demo's teacher the way a user never has to: trains a byte-level BPE vocabulary on the task's text, trains
@@ -21,7 +21,7 @@ public sealed record DemoTeacherFile(string Path, bool Cached, TimeSpan Training
 /// exports it to GGUF. From then on it is used only through llama.cpp, like any downloaded teacher. The result is
 /// cached under <c>$LLMDISTILL_CACHE/demo/teacher-KEY</c>, KEY being the recipe's hash; the folder appears whole.
 /// </summary>
-public static class DemoTeacher
+internal static class DemoTeacher
 {
     public const string FileName = "teacher.gguf";
 

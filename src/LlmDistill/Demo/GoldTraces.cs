@@ -13,7 +13,7 @@ namespace LlmDistill.Demo;
 /// The prompt text is the template rendered raw, tokenized by the vocabulary's ML.Tokenizers rebuild, which gives
 /// llama.cpp's ids (tested), so the teacher later sees exactly these tokens through llama.cpp.
 /// </summary>
-public static class GoldTraces
+internal static class GoldTraces
 {
     public enum Form { RationaleAndAnswer, AnswerOnly }
 

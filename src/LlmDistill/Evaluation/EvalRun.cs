@@ -1,3 +1,6 @@
+using LlmDistill.Evaluation.Running;
+using LlmDistill.Evaluation.Statistics;
+using LlmDistill.Evaluation.Reports;
 using LlmDistill.Options;
 using System.Diagnostics;
 using System.Reflection;

@@ -1,3 +1,6 @@
+using LlmDistill.Evaluation.Running;
+using LlmDistill.Evaluation.Statistics;
+using LlmDistill.Evaluation.Reports;
 using System.ComponentModel;
 using LlmDistill.Export;
 using LlmDistill.Generation.Datasets;

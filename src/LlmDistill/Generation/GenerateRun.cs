@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
-using LlmDistill.Generation.Answers;
+using LlmDistill.Answers;
 using LlmDistill.Generation.Datasets;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Gguf;

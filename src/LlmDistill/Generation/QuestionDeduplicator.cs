@@ -7,7 +7,7 @@ namespace LlmDistill.Generation;
 /// whitespace), and not a near duplicate of any kept or seed question — Jaccard similarity of word 3-shingles at or
 /// above <see cref="NearDuplicateThreshold"/> (short questions fall back to word sets).
 /// </summary>
-public sealed class QuestionDeduplicator(double nearDuplicateThreshold = 0.7)
+internal sealed class QuestionDeduplicator(double nearDuplicateThreshold = 0.7)
 {
     readonly HashSet<string> _exact = [];
     readonly List<HashSet<string>> _shingles = [];

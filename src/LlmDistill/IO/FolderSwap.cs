@@ -1,7 +1,7 @@
 namespace LlmDistill.IO;
 
 /// <summary>Puts a fully written staging folder in place of a target folder, so readers see the old or the new one whole.</summary>
-public static class FolderSwap
+internal static class FolderSwap
 {
     /// <summary>
     /// Moves <paramref name="staging"/> to <paramref name="target"/>. Directory.Move cannot overwrite, so an existing

@@ -12,7 +12,7 @@ public delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
 /// while the file is written, so peak memory is about one tensor (for Qwen2.5-0.5B, token_embd: 136M floats).
 /// Matrices are stored as <c>matrixType</c> (F32, F16, BF16 or Q8_0); norms and biases always as F32.
 /// </summary>
-public static class ModelGgufWriter
+internal static class ModelGgufWriter
 {
     /// <summary>Builds the writer without writing, so callers can add metadata (e.g. provenance) first.</summary>
     public static GgufWriter Create(LlamaModelConfig config, TokenizerVocabulary vocabulary, TensorDataSource weights,

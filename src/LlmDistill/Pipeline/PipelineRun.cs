@@ -1,3 +1,6 @@
+using LlmDistill.Evaluation.Running;
+using LlmDistill.Evaluation.Statistics;
+using LlmDistill.Evaluation.Reports;
 using System.Diagnostics;
 using LlmDistill.Evaluation;
 using LlmDistill.Export;

@@ -10,7 +10,7 @@ namespace LlmDistill.Pipeline;
 /// (as make does: rehashing a multi-gigabyte teacher on every run would cost more than most stages), or an earlier
 /// stage's key. <c>.stages/NAME.started</c> is written when a stage begins and <c>.stages/NAME.done</c> when it ends.
 /// </summary>
-public sealed class StageStamp(string workFolder, string stage)
+internal sealed class StageStamp(string workFolder, string stage)
 {
     readonly string _folder = Path.Combine(workFolder, ".stages");
 

@@ -8,7 +8,7 @@ namespace LlmDistill.Runtime;
 /// Used to mark one symbol version a library asks for as weak, so the dynamic loader accepts a host
 /// that lacks it (see <see cref="TorchRuntime"/> for why that is safe for TorchSharp's library).
 /// </summary>
-public static class ElfVersionNeeds
+internal static class ElfVersionNeeds
 {
     const uint ShtGnuVerneed = 0x6ffffffe;
     /// <summary>VER_FLG_WEAK from elf.h: a missing version is a warning, not an error.</summary>

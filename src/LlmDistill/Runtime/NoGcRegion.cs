@@ -12,7 +12,7 @@ namespace LlmDistill.Runtime;
 /// (another trainer in the same process) this one runs inside it, and when the budget runs out the runtime collects
 /// anyway and closes it; both are rare and only reopen the window, never fail the step.
 /// </summary>
-public readonly struct NoGcRegion : IDisposable
+internal readonly struct NoGcRegion : IDisposable
 {
     /// <summary>Bytes the process may allocate inside one region: a training step's managed objects plus other threads'.</summary>
     const long Budget = 64L * 1024 * 1024;

@@ -10,7 +10,7 @@ namespace LlmDistill.Student;
 /// (q → <c>blk.N.attn_q</c>, output → <c>blk.N.attn_output</c>); see <see cref="StudentTensorNames"/>.
 /// Query head h reads key/value head h / (HeadCount / HeadCountKv), as llama.cpp's broadcast does.
 /// </summary>
-public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly int _heads, _kvHeads, _headSize;
     readonly RopeStyle _rope;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Student;
 
 /// <summary>One pre-norm decoder block: x + attn(attn_norm(x)), then h + ffn(ffn_norm(h)).</summary>
-public sealed class Block : nn.Module<Tensor, Tensor, Tensor, Tensor>
+internal sealed class Block : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly RmsNorm attn_norm;
     readonly Attention attn;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Student;
 
 /// <summary>SwiGLU feed-forward: down(silu(gate(x)) · up(x)). Fields map to <c>blk.N.ffn_gate/ffn_up/ffn_down</c>.</summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+internal sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     readonly Linear gate, up, down;
 

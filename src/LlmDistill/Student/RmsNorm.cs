@@ -8,7 +8,7 @@ namespace LlmDistill.Student;
 /// Root-mean-square norm as llama.cpp's <c>ggml_rms_norm</c> then a per-channel scale: x / sqrt(mean(x²) + eps) · weight.
 /// The one parameter is named <c>weight</c> so the module's tensor is <c>….attn_norm.weight</c> etc. in GGUF.
 /// </summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly double _eps;
     readonly Parameter weight;

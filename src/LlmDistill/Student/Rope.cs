@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Student;
 
 /// <summary>Which channels of a head RoPE rotates together; must match the q/k row layout the GGUF holds.</summary>
-public enum RopeStyle
+internal enum RopeStyle
 {
     /// <summary>llama.cpp <c>LLAMA_ROPE_TYPE_NORM</c> (arch <c>llama</c>): pairs (2i, 2i+1).</summary>
     AdjacentPairs,
@@ -17,7 +17,7 @@ public enum RopeStyle
 /// position · base^(−2i/d) radians. The student keeps q/k rows exactly as the GGUF stores them and rotates them in the
 /// style llama.cpp uses for that architecture (<c>llama_model_rope_type</c>), so import and export copy rows unpermuted.
 /// </summary>
-public static class Rope
+internal static class Rope
 {
     public static RopeStyle StyleOf(ModelArchitecture architecture) => architecture switch
     {

@@ -8,7 +8,7 @@ namespace LlmDistill.Student;
 /// the keys <see cref="ModelGgufWriter"/> writes, plus what only the tensors say (biases present, output tied).
 /// Features the student does not implement (RoPE scaling, partial RoPE, extra tensors) are refused, not ignored.
 /// </summary>
-public static class StudentGgufConfig
+internal static class StudentGgufConfig
 {
     public static LlamaModelConfig Read(GgufFile file)
     {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Student;
 
 /// <summary>Greedy (arg-max) continuation with the student, recomputing the whole prefix each step (no KV cache).</summary>
-public static class StudentGreedy
+internal static class StudentGreedy
 {
     /// <summary>The <paramref name="steps"/> tokens that follow <paramref name="prompt"/>, each the arg-max of its logits.</summary>
     public static int[] Continue(StudentModel model, IReadOnlyList<int> prompt, int steps)

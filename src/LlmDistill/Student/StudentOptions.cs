@@ -20,10 +20,10 @@ public sealed record StudentOptions : IValidatedOptions
     [OptionName("init"), PathOption, Description("Start from a smaller pretrained GGUF of the teacher's family (same tokenizer).")]
     public string? InitPath { get; init; }
 
-    [OptionName("init-from-teacher"), PathOption, Description("Start from chosen blocks of this teacher GGUF (see --layers).")]
+    [OptionName("init-from-teacher"), PathOption, Description("Start from chosen blocks of this teacher GGUF (see layers).")]
     public string? InitFromTeacherPath { get; init; }
 
-    [Description("Teacher blocks to start from with --init-from-teacher: every-other, all, or indices like 0,2,4,6.")]
+    [Description("Teacher blocks to start from with init-from-teacher: every-other, all, or indices like 0,2,4,6.")]
     public LayerSelection Layers { get; init; } = LayerSelection.EveryOther;
 
     public IEnumerable<OptionError> Validate() => OptionChecks.Collect([

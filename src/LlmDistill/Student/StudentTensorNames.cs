@@ -5,7 +5,7 @@ namespace LlmDistill.Student;
 /// a block's attention and feed-forward parts are submodules: the parameter <c>blk.0.attn.q.weight</c> is the tensor
 /// <c>blk.0.attn_q.weight</c>, <c>blk.0.ffn.gate.weight</c> is <c>blk.0.ffn_gate.weight</c>; all other names are equal.
 /// </summary>
-public static class StudentTensorNames
+internal static class StudentTensorNames
 {
     public static string ToGguf(string parameterName) =>
         parameterName.Replace(".attn.", ".attn_", StringComparison.Ordinal).Replace(".ffn.", ".ffn_", StringComparison.Ordinal);

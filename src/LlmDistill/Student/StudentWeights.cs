@@ -9,7 +9,7 @@ namespace LlmDistill.Student;
 /// <see cref="ModelTensors.For"/>. A parameter of torch shape [out, in] and its GGUF tensor of ggml shape [in, out]
 /// hold the same row-major floats, so every copy is a plain copy (no transpose, no q/k permutation).
 /// </summary>
-public static class StudentWeights
+internal static class StudentWeights
 {
     /// <summary>A source reading the model's parameters, one float copy per tensor when the writer asks for it.</summary>
     public static TensorDataSource Source(StudentModel model)

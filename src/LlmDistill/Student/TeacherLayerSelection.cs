@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LlmDistill.Student;
 
 /// <summary>Which teacher blocks a student starts from, written as on the command line.</summary>
-public static class TeacherLayerSelection
+internal static class TeacherLayerSelection
 {
     /// <summary>
     /// <c>all</c>; <c>every-other</c> (0, 2, 4, …); or a comma list of block indices (<c>0,2,4,6</c>), in the order the

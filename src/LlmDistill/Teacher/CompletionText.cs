@@ -7,7 +7,7 @@ namespace LlmDistill.Teacher;
 /// so bytes are decoded with a stateful decoder; invalid sequences become U+FFFD and are counted.
 /// Watches for stop strings and reports the character index where the first one starts.
 /// </summary>
-public sealed class CompletionText
+internal sealed class CompletionText
 {
     readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: false).GetDecoder();
     readonly StringBuilder _text = new();

@@ -16,7 +16,7 @@ public sealed record SamplingOptions : IValidatedOptions
     [Description("Nucleus sampling threshold (1 = off).")]
     public float TopP { get; init; } = 0.95f;
 
-    [OptionName("sampling-top-k"), Description("Sample only among the K most likely tokens (0 = off). Not the number of alternatives recorded (--top-k).")]
+    [OptionName("sampling-top-k"), Description("Sample only among the K most likely tokens (0 = off). Not the number of alternatives recorded (top-k).")]
     public int TopK { get; init; } = 40;
 
     [Description("Min-p cut: drop tokens below this fraction of the most likely one's probability (0 = off).")]

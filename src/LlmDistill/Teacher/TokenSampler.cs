@@ -5,7 +5,7 @@ namespace LlmDistill.Teacher;
 /// per-sequence seeded generator. Sampling happens in managed code so that the logits we record and the
 /// logits we sample from are the same numbers.
 /// </summary>
-public sealed class TokenSampler
+internal sealed class TokenSampler
 {
     readonly SamplingSettings _settings;
     readonly Random _random;

@@ -9,7 +9,7 @@ namespace LlmDistill.Teacher;
 /// under log_softmax(logits) at temperature 1, before any sampler. Everything here is computed from raw logits
 /// in a fixed number of passes over the vocabulary (no sort of the vocabulary).
 /// </summary>
-public static class TopKLogprobs
+internal static class TopKLogprobs
 {
     /// <summary>
     /// Finds the k largest logits (ids and log-probabilities, best first; ties broken by lower id) and

@@ -5,7 +5,7 @@ namespace LlmDistill.Tokenization;
 /// Printable Latin-1 bytes (<c>!</c>..<c>~</c>, <c>¡</c>..<c>¬</c>, <c>®</c>..<c>ÿ</c>) map to themselves; the other 68
 /// bytes map, in byte order, to U+0100 onwards (so a space, 0x20, is <c>Ġ</c> U+0120 and a newline <c>Ċ</c>).
 /// </summary>
-public static class ByteLevelAlphabet
+internal static class ByteLevelAlphabet
 {
     static readonly char[] ByteToChar = BuildByteToChar();
     static readonly Dictionary<char, byte> CharToByte = BuildCharToByte();

@@ -12,7 +12,7 @@ namespace LlmDistill.Tokenization;
 /// code points. Pieces holding surrogate pairs are therefore matched on a copy where each such code point is replaced
 /// by a BMP character of the same class (letter, digit, punctuation, symbol, mark, other), and offsets mapped back.</para>
 /// </summary>
-public sealed class LlamaCppPreTokenizer : PreTokenizer
+internal sealed class LlamaCppPreTokenizer : PreTokenizer
 {
     // The regexes llama.cpp uses for each supported pre-tokenizer, in llama.cpp's (case-explicit) spelling.
     const string Qwen2Regex = @"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";

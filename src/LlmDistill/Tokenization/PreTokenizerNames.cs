@@ -1,7 +1,7 @@
 namespace LlmDistill.Tokenization;
 
 /// <summary>llama.cpp pre-tokenizer names (GGUF <c>tokenizer.ggml.pre</c>) that this project knows by name.</summary>
-public static class PreTokenizerNames
+internal static class PreTokenizerNames
 {
     /// <summary>Qwen2/2.5/3: digits split one by one.</summary>
     public const string Qwen2 = "qwen2";

@@ -6,7 +6,7 @@ namespace LlmDistill.Tokenization;
 /// llama.cpp loads such a vocabulary (<c>tokenizer.ggml.model = gpt2</c>). For tests and tiny models; a trained
 /// BPE vocabulary is meant to replace it.
 /// </summary>
-public static class SmallByteLevelVocabulary
+internal static class SmallByteLevelVocabulary
 {
     public const string EndOfText = "<|endoftext|>";
     public const string ImStart = "<|im_start|>";

@@ -8,7 +8,7 @@ namespace LlmDistill.Traces;
 /// (all low bytes, then all second bytes, …), so the blob is m × w bytes. Grouping bytes of equal significance
 /// lets ZSTD model each plane on its own: the high planes of small ids and gaps are nearly all zeros.
 /// </summary>
-public static class RowByteStreamSplit
+internal static class RowByteStreamSplit
 {
     public static byte[] Split(ReadOnlySpan<int> values)
     {

@@ -11,7 +11,7 @@ namespace LlmDistill.Traces;
 /// <para>Tail mass is stored as the code of ln(tail mass), decoded as <c>exp(−code / 64)</c>: relative error
 /// ≤ e^(1/128) − 1 ≈ 0.79 %; a tail of 0 saturates to 65535, which decodes to 0 in float.</para>
 /// </summary>
-public static class TopKEncoding
+internal static class TopKEncoding
 {
     /// <summary>Codes per nat.</summary>
     public const int StepsPerNat = 64;

@@ -3,7 +3,7 @@ using LlmDistill.Teacher;
 namespace LlmDistill.Traces;
 
 /// <summary>The finish_reason column's text (eog, stop, length, error) back to <see cref="FinishReason"/>.</summary>
-public static class TraceFinishReasons
+internal static class TraceFinishReasons
 {
     public static FinishReason Parse(string name) => name switch
     {

@@ -8,7 +8,7 @@ namespace LlmDistill.Traces;
 /// are BYTE_ARRAY blobs in the byte-stream-split layout of <see cref="RowByteStreamSplit"/>, which standard INT32
 /// lists cannot match in size (docs/trace-schema.md, "Why blobs").
 /// </summary>
-public static class TraceSchema
+internal static class TraceSchema
 {
     /// <summary>
     /// Version of the column layout and encoding. Readers accept files of this version only: a change that
@@ -30,7 +30,7 @@ public static class TraceSchema
 }
 
 /// <summary>The data fields of one <see cref="TraceSchema"/> instance, in column order.</summary>
-public sealed class TraceFields
+internal sealed class TraceFields
 {
     public DataField<string> Key { get; } = new("key", nullable: false);
     public DataField<string> Dataset { get; } = new("dataset", nullable: false);

@@ -1,4 +1,4 @@
-using LlmDistill.Generation.Answers;
+using LlmDistill.Answers;
 using LlmDistill.Teacher;
 
 namespace LlmDistill.Traces;

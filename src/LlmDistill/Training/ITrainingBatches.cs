@@ -10,7 +10,7 @@ namespace LlmDistill.Training;
 /// same batches after the same position in any process (a seeded shuffle per epoch does this).
 /// The trainer disposes every batch at the end of the step that used it.
 /// </summary>
-public interface ITrainingBatches
+internal interface ITrainingBatches
 {
     /// <summary>Training micro-batches in epoch order from <paramref name="position"/> (null: the start), epoch after epoch.</summary>
     IEnumerable<PositionedBatch> Train(JsonNode? position);
@@ -23,4 +23,4 @@ public interface ITrainingBatches
 }
 
 /// <summary>A training micro-batch and the stream position just after it (what a checkpoint saves).</summary>
-public sealed record PositionedBatch(DistillationBatch Batch, JsonNode Next);
+internal sealed record PositionedBatch(DistillationBatch Batch, JsonNode Next);

@@ -4,7 +4,7 @@ namespace LlmDistill.Training;
 /// Linear warmup to the peak rate, then half a cosine down to the floor at the last step (as nanoGPT's get_lr).
 /// A pure function of the step, so a resumed run needs no scheduler state.
 /// </summary>
-public static class LearningRateSchedule
+internal static class LearningRateSchedule
 {
     /// <summary>The rate for optimizer update <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>
     public static double At(long step, long totalSteps, TrainerOptions options)

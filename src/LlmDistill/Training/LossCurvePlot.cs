@@ -3,7 +3,7 @@ using ScottPlot;
 namespace LlmDistill.Training;
 
 /// <summary>The run's loss curve as a PNG: training loss and its parts per logged step, held-out loss per evaluation.</summary>
-public static class LossCurvePlot
+internal static class LossCurvePlot
 {
     /// <summary>Writes <paramref name="path"/> (replaced atomically); 900 × 540 pixels.</summary>
     public static void Write(string path, IReadOnlyList<TrainingMetrics> records, string title = "distillation loss")

@@ -6,7 +6,7 @@ namespace LlmDistill.Training;
 /// <c>metrics.jsonl</c>: one <see cref="TrainingMetrics"/> per line, flushed as written so a killed run keeps its curve.
 /// Opening for a resumed run drops lines after the checkpoint's step, so the file tells one consistent history.
 /// </summary>
-public sealed class MetricsLog : IDisposable
+internal sealed class MetricsLog : IDisposable
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

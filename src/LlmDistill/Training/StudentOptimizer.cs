@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Training;
 
 /// <summary>AdamW over the student in two groups: matrices decay, norm weights and biases do not (as nanoGPT).</summary>
-public static class StudentOptimizer
+internal static class StudentOptimizer
 {
     public static AdamW Create(StudentModel model, TrainerOptions options)
     {

@@ -11,7 +11,7 @@ namespace LlmDistill.Training;
 /// (<see cref="TraceLoaderOptions.EvaluationPercent"/>), read from the start each time. The loader checks that the
 /// traces' tokenizer is the student's.
 /// </summary>
-public sealed class TraceTrainingBatches : ITrainingBatches
+internal sealed class TraceTrainingBatches : ITrainingBatches
 {
     readonly TraceDataLoader _train;
     readonly TraceDataLoader? _eval;

@@ -20,7 +20,7 @@ public sealed record TrainSettings : IValidatedOptions
 
     public TrainerOptions Trainer { get; init; } = new();
 
-    [Description("Continue the checkpoint in the run folder with its saved settings (--steps may raise the total).")]
+    [Description("Continue the checkpoint in the run folder with its saved settings (steps may raise the total).")]
     public bool Resume { get; init; }
 
     public IEnumerable<OptionError> Validate() => Resume

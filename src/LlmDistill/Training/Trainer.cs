@@ -17,7 +17,7 @@ namespace LlmDistill.Training;
 /// <c>checkpoint/</c> (<see cref="TrainingCheckpoint"/>), <c>metrics.jsonl</c> (<see cref="MetricsLog"/>), <c>loss.png</c>.
 /// On CPU a resumed run computes bit for bit what an uninterrupted one does. The trainer owns the student it trains.
 /// </summary>
-public sealed class Trainer : IDisposable
+internal sealed class Trainer : IDisposable
 {
     public const string CheckpointFolderName = "checkpoint";
     public const string MetricsFileName = "metrics.jsonl";

@@ -15,7 +15,7 @@ public sealed record TrainerOptions : IValidatedOptions
     /// <summary>Optimizer updates when neither <see cref="Steps"/> nor <see cref="Epochs"/> is given.</summary>
     public const int DefaultSteps = 1000;
 
-    [Description("Optimizer updates in the run (default 1000). With --resume: a new planned total.")]
+    [Description("Optimizer updates in the run (default 1000). With resume: a new planned total.")]
     public int? Steps { get; init; }
 
     [Description("Passes over the training traces instead of a number of steps.")]

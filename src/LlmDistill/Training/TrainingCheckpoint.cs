@@ -13,7 +13,7 @@ namespace LlmDistill.Training;
 /// optimizer format) and <c>rng.bin</c> (torch's CPU generator state). All four files are written into a staging folder
 /// that then replaces the old checkpoint by renames, so a crash leaves the old checkpoint or the new one.
 /// </summary>
-public static class TrainingCheckpoint
+internal static class TrainingCheckpoint
 {
     public const string StateKey = "training";
     public const string OptimizerFile = "optimizer.bin";

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace LlmDistill.Training;
 
 /// <summary>Turns a <see cref="ComputeDevice"/> into a torch device, refusing what this build cannot run.</summary>
-public static class TrainingDevice
+internal static class TrainingDevice
 {
     /// <summary>How to get a CUDA build: an MSBuild property of LlmDistill.csproj that swaps the TorchSharp package.</summary>
     public const string CudaBuildHint = "build with -p:TorchSharpBackend=cuda, which references TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu";

@@ -9,7 +9,7 @@ namespace LlmDistill.Training;
 /// <see cref="TrainerOptions"/> as snake_case JSON for checkpoints and run folders; doubles round-trip exactly.
 /// A divergence is written as <c>{"kind": "jsd", "beta": 0.5}</c>.
 /// </summary>
-public static class TrainingOptionsJson
+internal static class TrainingOptionsJson
 {
     public static readonly JsonSerializerOptions Json = new()
     {

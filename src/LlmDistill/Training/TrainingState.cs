@@ -9,4 +9,4 @@ namespace LlmDistill.Training;
 /// <param name="TotalSteps">Updates the run was planned for (the cosine decay ends there).</param>
 /// <param name="TokensSeen">Input positions (B·T summed over micro-batches) processed so far.</param>
 /// <param name="Options">The settings the run was made with.</param>
-public sealed record TrainingState(long Step, long MicroBatches, JsonNode? DataPosition, long TotalSteps, long TokensSeen, TrainerOptions Options);
+internal sealed record TrainingState(long Step, long MicroBatches, JsonNode? DataPosition, long TotalSteps, long TokensSeen, TrainerOptions Options);

@@ -1,5 +1,5 @@
 using LlmDistill.Demo.Arithmetic;
-using LlmDistill.Generation.Answers;
+using LlmDistill.Answers;
 using LlmDistill.Generation.Datasets;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tests.Generation;

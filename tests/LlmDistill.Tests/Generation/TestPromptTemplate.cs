@@ -144,7 +144,7 @@ public class TestPromptTemplate
     {
         var template = PromptTemplate.Load(RepositoryFiles.Path("prompts/cot-math.yaml"));
 
-        var answers = template.FewShot.Select(e => LlmDistill.Generation.Answers.AnswerExtractor.Default.Extract(e.Answer!));
+        var answers = template.FewShot.Select(e => LlmDistill.Answers.AnswerExtractor.Default.Extract(e.Answer!));
 
         Assert.Equal([("13", "gsm8k"), ("6", "gsm8k"), ("210", "gsm8k")], answers.Select(a => (a.Answer, a.Pattern)));
         Assert.EndsWith("Question: Sam?\nAnswer:", template.Render("Sam?").User);
@@ -160,5 +160,27 @@ public class TestPromptTemplate
         Assert.StartsWith("Here are some example problems:\n\nProblem: Seed one?\n\nProblem: Seed two?\n\nWrite ONE new problem", prompt.User);
         Assert.Contains("END", prompt.System);
         Assert.Contains("END", template.StopStrings);
+    }
+
+    [Fact]
+    public void Without_a_template_the_general_built_in_is_used_and_every_shipped_template_is_built_in_byte_for_byte()
+    {
+        var general = PromptTemplate.Resolve(null);
+        Assert.Equal(BuiltInPrompts.Default, general.Name);
+        Assert.Equal(PromptTemplate.BuiltInPath + BuiltInPrompts.Default, general.Path);
+        Assert.Contains("Question: 12 apples?", general.Render("12 apples?").User);
+        foreach (string file in Directory.EnumerateFiles(RepositoryFiles.Path("prompts"), "*.yaml"))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            Assert.Contains(name, BuiltInPrompts.Names);
+            Assert.Equal(PromptTemplate.Load(file).Hash, PromptTemplate.Resolve(name).Hash);
+        }
+    }
+
+    [Fact]
+    public void A_name_that_is_neither_a_file_nor_a_built_in_lists_the_built_ins()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => PromptTemplate.Resolve("cot-maths"));
+        Assert.Contains("cot-general", error.Message);
     }
 }

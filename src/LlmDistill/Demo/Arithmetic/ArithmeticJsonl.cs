@@ -9,7 +9,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// rationale then <c>#### N</c>), the format <c>llmdistill generate</c> reads. Output is byte-stable: UTF-8 without
 /// BOM, <c>\n</c> line ends, fixed field order, and no escaping of <c>+</c> or <c>'</c> (so the file reads as text).
 /// </summary>
-public static class ArithmeticJsonl
+internal static class ArithmeticJsonl
 {
     static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -7,7 +7,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// <see cref="GoldAnswer"/> is GSM8K's form, the rationale then <c>\n#### 36</c>, which the dataset reader splits
 /// and <c>AnswerExtractor</c> reads.
 /// </summary>
-public sealed record ArithmeticProblem(string Id, string Question, IReadOnlyList<ArithmeticStep> Steps)
+internal sealed record ArithmeticProblem(string Id, string Question, IReadOnlyList<ArithmeticStep> Steps)
 {
     public int Answer => Steps[^1].Result;
 

@@ -1,4 +1,4 @@
 namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>Training and held-out problems; no two problems, across or within splits, share their steps.</summary>
-public sealed record ArithmeticSplits(IReadOnlyList<ArithmeticProblem> Train, IReadOnlyList<ArithmeticProblem> HeldOut);
+internal sealed record ArithmeticSplits(IReadOnlyList<ArithmeticProblem> Train, IReadOnlyList<ArithmeticProblem> HeldOut);

@@ -5,7 +5,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// indices of earlier steps whose results the operands are (null when the operand is a number from the question),
 /// which is what makes the steps dependent.
 /// </summary>
-public sealed record ArithmeticStep(int Left, char Operator, int Right, int Result, int? LeftStep = null, int? RightStep = null)
+internal sealed record ArithmeticStep(int Left, char Operator, int Right, int Result, int? LeftStep = null, int? RightStep = null)
 {
     public const string Operators = "+-*/";
 

@@ -8,7 +8,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// relates to the calibration). Everything is a function of the seed: the same seed and options give the same
 /// problems, ids and file bytes on any machine (<see cref="Random"/> with a seed is a fixed algorithm).
 /// </summary>
-public sealed class ArithmeticTask
+internal sealed class ArithmeticTask
 {
     /// <summary>The seed, sizes and file names of the committed <c>datasets/arith-*.jsonl</c>.</summary>
     public const int ShippedSeed = 1;

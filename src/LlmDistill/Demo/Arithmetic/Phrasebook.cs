@@ -9,7 +9,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// templates render questions and parse them back, so <see cref="ArithmeticTask.Verify"/> recomputes a rationale
 /// from the question's text alone. Wording 0 of each kind is the one the calibration's word form uses.
 /// </summary>
-public static class Phrasebook
+internal static class Phrasebook
 {
     public const int MaxPhrasings = 3;
 

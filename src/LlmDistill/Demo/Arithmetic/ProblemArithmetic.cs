@@ -5,7 +5,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// it. A group event first computes the group total (<c>4*7=28</c>, from question numbers only) and then adds or
 /// removes it; every other step takes the previous step's result as its left operand, so the steps form one chain.
 /// </summary>
-public static class ProblemArithmetic
+internal static class ProblemArithmetic
 {
     /// <summary>The steps, or null when a step would go negative, divide inexactly or overflow.</summary>
     public static List<ArithmeticStep>? Steps(int start, IReadOnlyList<ProblemEvent> events)

@@ -4,4 +4,4 @@ namespace LlmDistill.Demo.Arithmetic;
 /// One sentence's arithmetic: for group events <see cref="First"/> groups of <see cref="Second"/> items, otherwise
 /// the single amount (or factor, or divisor) in <see cref="First"/> and <see cref="Second"/> = 0.
 /// </summary>
-public readonly record struct ProblemEvent(ProblemEventKind Kind, int First, int Second = 0);
+internal readonly record struct ProblemEvent(ProblemEventKind Kind, int First, int Second = 0);

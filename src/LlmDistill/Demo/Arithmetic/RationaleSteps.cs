@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>Reads the operations <c>a op b=c</c> out of a written rationale, in order; other text is ignored.</summary>
-public static partial class RationaleSteps
+internal static partial class RationaleSteps
 {
     /// <summary>The steps as written (results not checked); null when a number does not fit in an int.</summary>
     public static List<ArithmeticStep>? Parse(string rationale)

@@ -4,7 +4,7 @@ namespace LlmDistill.Generation.Datasets;
 /// Which field (JSON property, CSV header, Parquet column) holds what. Names match exactly (case-sensitive).
 /// A missing id or rationale field is fine: ids are then derived, rationales come from a GSM8K-style answer or stay null.
 /// </summary>
-public sealed record DatasetFieldMap
+internal sealed record DatasetFieldMap
 {
     public string Question { get; init; } = "question";
     public string Answer { get; init; } = "answer";

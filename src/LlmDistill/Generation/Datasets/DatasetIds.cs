@@ -9,7 +9,7 @@ namespace LlmDistill.Generation.Datasets;
 /// the same id in any file and on any machine, so resume and shard keys survive reordering of the file.
 /// The second and later copies of a question within one file get "-2", "-3", ... in file order.
 /// </summary>
-public static class DatasetIds
+internal static class DatasetIds
 {
     public const int HexDigits = 16;
 

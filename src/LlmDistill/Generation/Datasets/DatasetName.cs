@@ -4,7 +4,7 @@ namespace LlmDistill.Generation.Datasets;
 /// Dataset name and split from a file name: <c>gsm8k-train.jsonl</c> → (gsm8k, train), <c>gsm8k_test.csv</c> →
 /// (gsm8k, test), <c>gsm8k/validation.parquet</c> → (gsm8k, validation). Without a split word the split is "all".
 /// </summary>
-public static class DatasetName
+internal static class DatasetName
 {
     public const string UnsplitName = "all";
 

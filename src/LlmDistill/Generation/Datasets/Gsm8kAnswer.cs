@@ -6,7 +6,7 @@ namespace LlmDistill.Generation.Datasets;
 /// GSM8K's answer convention: the worked solution, then a final line "#### 42". The text before the last
 /// "####" is the rationale, the text after it the answer.
 /// </summary>
-public static partial class Gsm8kAnswer
+internal static partial class Gsm8kAnswer
 {
     public const string Marker = "####";
 

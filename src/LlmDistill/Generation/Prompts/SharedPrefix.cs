@@ -5,7 +5,7 @@ namespace LlmDistill.Generation.Prompts;
 /// take the longest common prefix; that prefix's KV cache can be decoded once and copied to every sequence.
 /// Works on any text built from the prompt, e.g. after the model's chat template has been applied.
 /// </summary>
-public static class SharedPrefix
+internal static class SharedPrefix
 {
     /// <summary>Two questions that share no first character and appear in no real text.</summary>
     public const string SentinelA = "\u0001", SentinelB = "\u0002";

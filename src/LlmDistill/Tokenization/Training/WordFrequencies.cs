@@ -6,7 +6,7 @@ namespace LlmDistill.Tokenization.Training;
 /// then each fragment goes through the vocabulary's llama.cpp pre-tokenizer, so no merge crosses a boundary that
 /// tokenization will keep.
 /// </summary>
-public static class WordFrequencies
+internal static class WordFrequencies
 {
     public static Dictionary<string, long> Count(IEnumerable<string> corpus, LlamaCppPreTokenizer preTokenizer, IReadOnlyList<string> controlTokens)
     {

@@ -6,7 +6,7 @@ using LlmDistill.Traces;
 namespace LlmDistill.Training.Data;
 
 /// <summary>Which side of the train/evaluation split a trace belongs to.</summary>
-public enum TraceSplitSide
+internal enum TraceSplitSide
 {
     Train,
     Evaluation,
@@ -18,7 +18,7 @@ public enum TraceSplitSide
 /// the evaluation percentage. The sample index is not hashed, so every sample of a question lands on the same side,
 /// and the side depends on nothing else (not the file, the row order, the seed or the machine).
 /// </summary>
-public static class EvaluationSplit
+internal static class EvaluationSplit
 {
     /// <summary>The question's bucket, 0..99.</summary>
     public static int Bucket(string dataset, string split, string exampleId)

@@ -5,7 +5,7 @@ namespace LlmDistill.Training.Data;
 /// version and machine, which <see cref="Random"/> does not promise. The loader's shuffles depend on it for
 /// bit-exact resume.
 /// </summary>
-public sealed class SeededRandom(ulong seed)
+internal sealed class SeededRandom(ulong seed)
 {
     ulong _state = seed;
 

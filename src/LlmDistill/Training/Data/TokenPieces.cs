@@ -11,7 +11,7 @@ namespace LlmDistill.Training.Data;
 /// space, and <c>&lt;0xNN&gt;</c> byte tokens are that byte; user-defined tokens are their UTF-8 text; control, unknown
 /// and unused tokens render as nothing. Built once per vocabulary; read-only afterwards, so thread-safe.
 /// </summary>
-public sealed class TokenPieces
+internal sealed class TokenPieces
 {
     readonly byte[][] _pieces;
 

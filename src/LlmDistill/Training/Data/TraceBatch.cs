@@ -6,7 +6,7 @@ namespace LlmDistill.Training.Data;
 /// One batch from a <see cref="TraceDataLoader"/>: the tensors for the loss plus what the trainer logs and saves.
 /// Dispose it (or the scope it was made in) when the step is done; that frees the eight tensors.
 /// </summary>
-public sealed class TraceBatch(DistillationBatch batch, TraceLoaderPosition position, IReadOnlyList<string> keys, long realTokens, long lossTokens)
+internal sealed class TraceBatch(DistillationBatch batch, TraceLoaderPosition position, IReadOnlyList<string> keys, long realTokens, long lossTokens)
     : IDisposable
 {
     /// <summary>(B, T) / (B, T, K) tensors as <see cref="DistillationBatch"/> documents them.</summary>

@@ -6,7 +6,7 @@ namespace LlmDistill.Training.Data;
 /// fill a whole batch (it joins the next buffer), optionally sorts the rest by length, cuts it into batches of B and
 /// shuffles their order. Memory holds one buffer. The same stream and generator state give the same batches.
 /// </summary>
-public sealed class TraceBatcher(TraceLoaderOptions options)
+internal sealed class TraceBatcher(TraceLoaderOptions options)
 {
     readonly TraceLoaderOptions _options = options.Validate();
 

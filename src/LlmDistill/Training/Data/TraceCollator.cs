@@ -10,7 +10,7 @@ namespace LlmDistill.Training.Data;
 /// does not fill, and every slot of a position without a teacher, hold id 0 and log-probability −∞ with tail mass 1.
 /// Arrays are filled on the CPU and copied to the device once per tensor.
 /// </summary>
-public static class TraceCollator
+internal static class TraceCollator
 {
     /// <summary>T for a batch whose longest example has <paramref name="longest"/> positions.</summary>
     public static int PaddedLength(int longest, int multipleOf, int maxSequenceLength)

@@ -14,7 +14,7 @@ namespace LlmDistill.Training.Data;
 /// To resume, save <see cref="TraceBatch.Next"/> and pass it to <see cref="Read(TraceLoaderPosition, Device?)"/>:
 /// the epoch's rows are read again up to that point but skipped batches never become tensors.</para>
 /// </summary>
-public sealed class TraceDataLoader
+internal sealed class TraceDataLoader
 {
     readonly IReadOnlyList<string> _files;
     readonly TraceExampleBuilder _builder;

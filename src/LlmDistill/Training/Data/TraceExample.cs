@@ -7,7 +7,7 @@ namespace LlmDistill.Training.Data;
 /// for completion token j (the teacher's next-token distribution before it chose token j) belongs to that position.
 /// Teacher rows are shared with the record, not copied.
 /// </summary>
-public sealed record TraceExample
+internal sealed record TraceExample
 {
     /// <summary>The trace key, <c>&lt;dataset&gt;/&lt;split&gt;/&lt;example_id&gt;/&lt;sample_index&gt;</c>.</summary>
     public required string Key { get; init; }

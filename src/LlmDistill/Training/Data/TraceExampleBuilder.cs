@@ -10,7 +10,7 @@ namespace LlmDistill.Training.Data;
 /// as the generator did (<see cref="TokenPieces.CharacterStarts"/>): a token is an answer token when it begins at or
 /// after the rationale's end, so a token straddling the boundary stays rationale. Thread-safe.
 /// </summary>
-public sealed class TraceExampleBuilder
+internal sealed class TraceExampleBuilder
 {
     readonly TokenPieces _pieces;
 

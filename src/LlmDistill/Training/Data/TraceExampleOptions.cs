@@ -1,7 +1,7 @@
 namespace LlmDistill.Training.Data;
 
 /// <summary>How a trace record becomes a <see cref="TraceExample"/>.</summary>
-public sealed record TraceExampleOptions
+internal sealed record TraceExampleOptions
 {
     /// <summary>Most positions (T) in one sequence, the student's context; longer prompts lose tokens from their start.</summary>
     public int MaxSequenceLength { get; init; } = 2048;

@@ -1,7 +1,7 @@
 namespace LlmDistill.Training.Data;
 
 /// <summary>Which rows the loader trains on, by their <c>keep</c> column (the generate stage's <see cref="Generation.KeepPolicy"/> verdict).</summary>
-public enum TraceKeepFilter
+internal enum TraceKeepFilter
 {
     /// <summary>Only rows with keep = true (<c>respect-keep</c>, the default).</summary>
     RespectKeep,
@@ -9,7 +9,7 @@ public enum TraceKeepFilter
     All,
 }
 
-public static class TraceKeepFilters
+internal static class TraceKeepFilters
 {
     public static TraceKeepFilter Parse(string text) => text.ToLowerInvariant() switch
     {

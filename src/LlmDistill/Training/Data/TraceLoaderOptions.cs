@@ -1,7 +1,7 @@
 namespace LlmDistill.Training.Data;
 
 /// <summary>How <see cref="TraceDataLoader"/> turns a trace folder into batches. Same folder + same options = same batches.</summary>
-public sealed record TraceLoaderOptions
+internal sealed record TraceLoaderOptions
 {
     /// <summary>Sequences per batch (B).</summary>
     public int BatchSize { get; init; } = 8;

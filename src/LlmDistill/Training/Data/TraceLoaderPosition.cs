@@ -5,7 +5,7 @@ namespace LlmDistill.Training.Data;
 /// numbers) and pass it back to <see cref="TraceDataLoader.Read(TraceLoaderPosition, TorchSharp.torch.Device?)"/> to get
 /// the batches that would have come next, given the same folder and options.
 /// </summary>
-public readonly record struct TraceLoaderPosition(int Epoch, long Batch)
+internal readonly record struct TraceLoaderPosition(int Epoch, long Batch)
 {
     public static TraceLoaderPosition Start => new(0, 0);
 

@@ -4,7 +4,7 @@ namespace LlmDistill.Training.Data;
 /// Counters of one pass of a <see cref="TraceDataLoader"/> (an epoch, or the part of one read so far). Rows count
 /// every row read, including those of skipped batches when resuming. Tokens count real tokens, never padding.
 /// </summary>
-public sealed class TraceLoaderStats
+internal sealed class TraceLoaderStats
 {
     public long RowsRead { get; internal set; }
     /// <summary>Rows with keep = false, under <see cref="TraceKeepFilter.RespectKeep"/>.</summary>

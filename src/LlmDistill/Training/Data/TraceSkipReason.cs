@@ -1,7 +1,7 @@
 namespace LlmDistill.Training.Data;
 
 /// <summary>Why a trace row did not become a training example.</summary>
-public enum TraceSkipReason
+internal enum TraceSkipReason
 {
     /// <summary>The row's keep flag is false and the loader respects it.</summary>
     NotKept,

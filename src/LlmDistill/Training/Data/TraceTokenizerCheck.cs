@@ -7,7 +7,7 @@ namespace LlmDistill.Training.Data;
 /// Refuses traces written with another tokenizer than the student's: token ids only mean the same tokens when the
 /// vocabularies are identical. Reads each part file's provenance (metadata only, no rows).
 /// </summary>
-public static class TraceTokenizerCheck
+internal static class TraceTokenizerCheck
 {
     /// <summary>Throws <see cref="InvalidDataException"/> naming the first part file whose tokenizer fingerprint differs.</summary>
     public static void Ensure(string tracesFolder, TokenizerVocabulary studentVocabulary)

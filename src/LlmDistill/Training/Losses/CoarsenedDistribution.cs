@@ -11,7 +11,7 @@ namespace LlmDistill.Training.Losses;
 /// Tensors are log-probabilities of shape (M, K + 1), column K being the rest bucket. A top-k slot the teacher left
 /// unused (log-probability −∞) is −∞ on both sides, so its mass stays in the rest bucket.
 /// </summary>
-public static class CoarsenedDistribution
+internal static class CoarsenedDistribution
 {
     /// <summary>
     /// The least mass a rest bucket is given, by element type. A stored teacher tail of 0 (top-k covering all mass to

@@ -8,7 +8,7 @@ namespace LlmDistill.Training.Losses;
 /// <see cref="CoarsenedDistribution"/>); such outcomes contribute 0 and are replaced by 0 before any arithmetic, so
 /// neither values nor gradients ever see −∞ − (−∞).
 /// </summary>
-public static class CoarsenedDivergence
+internal static class CoarsenedDivergence
 {
     /// <param name="teacher">(M, K + 1) log p</param>
     /// <param name="student">(M, K + 1) log q</param>

@@ -16,7 +16,7 @@ namespace LlmDistill.Training.Losses;
 /// <param name="TeacherTailMass">(B, T) float: 1 − Σ top-k p, the teacher's mass outside the top k.</param>
 /// <param name="TeacherPresent">(B, T) bool: positions that carry a teacher distribution.</param>
 /// <param name="ExampleWeights">(B) float: per-example weights (1 for a plain batch), e.g. larger for traces with a correct answer.</param>
-public sealed record DistillationBatch(
+internal sealed record DistillationBatch(
     Tensor InputIds,
     Tensor TargetIds,
     Tensor SpanKinds,

@@ -7,7 +7,7 @@ namespace LlmDistill.Training.Losses;
 /// teacher's and the student's coarsened distributions (<see cref="CoarsenedDistribution"/>) plus the rationale and
 /// answer likelihood, each a per-token weighted mean.
 /// </summary>
-public static class DistillationLoss
+internal static class DistillationLoss
 {
     /// <summary>
     /// The loss from the student's final hidden states and output projection, never forming all N × V logits.

@@ -14,7 +14,7 @@ namespace LlmDistill.Training.Losses;
 /// <param name="Tokens">Number of rationale and answer positions (int64).</param>
 /// <param name="TeacherPositions">Number of positions that entered the KL term (int64).</param>
 /// <param name="Temperature">The temperature used, from the options and step.</param>
-public sealed record DistillationLossResult(
+internal sealed record DistillationLossResult(
     Tensor Loss,
     Tensor Kl,
     Tensor NllRationale,

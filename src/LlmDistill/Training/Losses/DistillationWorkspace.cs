@@ -11,7 +11,7 @@ namespace LlmDistill.Training.Losses;
 /// call returns holds the weight gradient in its graph, so run its backward before the next call with the same workspace
 /// (the trainer does: each micro-batch's backward follows its loss).
 /// </summary>
-public sealed class DistillationWorkspace : IDisposable
+internal sealed class DistillationWorkspace : IDisposable
 {
     Tensor? _chunk, _weightGradient;
 

@@ -1,7 +1,7 @@
 namespace LlmDistill.Training.Losses;
 
 /// <summary>What a position of a <see cref="DistillationBatch"/> is, as stored in its loss mask (a long per position).</summary>
-public static class SpanKind
+internal static class SpanKind
 {
     /// <summary>Prompt or padding: no loss at all.</summary>
     public const long Ignore = 0;

@@ -1,5 +1,5 @@
 using System.Text;
-using LlmDistill.Generation.Answers;
+using LlmDistill.Answers;
 using LlmDistill.Teacher;
 using LlmDistill.Tokenization;
 using LlmDistill.Tests.Traces;

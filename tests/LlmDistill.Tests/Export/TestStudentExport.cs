@@ -1,0 +1,72 @@
+using LlmDistill.Export;
+using LlmDistill.Gguf;
+using LlmDistill.Models;
+using LlmDistill.Runtime;
+using LlmDistill.Student;
+using LlmDistill.Teacher;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Tests.Native;
+using LlmDistill.Tests.Student;
+using LlmDistill.Training;
+using static TorchSharp.torch;
+
+namespace LlmDistill.Tests.Export;
+
+[Collection(LlamaCollection.Name)]
+public class TestStudentExport
+{
+    public TestStudentExport() => TorchRuntime.EnsureLoadable();
+
+    [Fact]
+    public void A_trained_run_exports_to_f32_whose_llama_cpp_logits_match_the_students()
+    {
+        using var run = new TempDirectory();
+        TrainerRuns.Train(run.Path, TrainerRuns.Options(30));
+        string path = run.File("student-f32.gguf");
+        StudentExport.Export(run.Path, path, ExportType.F32);
+        using (var gguf = GgufFile.Open(path)) Assert.Equal(GgmlType.F32, gguf.GetTensor(ModelTensors.TokenEmbedding).Type);
+
+        int[] tokens = [2, 12, 14, 16, 18, 20]; // count in steps of 2
+        using var teacher = TeacherModel.Load(path);
+        Assert.Equal(TrainerRuns.Vocabulary.Count, teacher.VocabSize);
+        float[][] expected = LlamaCppReference.Logits(teacher.Model, tokens); // [T][V]
+
+        using var student = StudentCheckpoint.Load(Path.Combine(run.Path, Trainer.CheckpointFolderName)).Model;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var logits = student.call(tensor(tokens.Select(t => (long)t).ToArray()).unsqueeze(0))[0]; // (T, V)
+        var reference = tensor(expected.SelectMany(row => row).ToArray()).reshape(logits.shape);
+        double worst = (logits - reference).abs().max().item<float>();
+        Assert.True(worst < 1e-3, $"largest logit difference {worst}");
+    }
+
+    [Fact]
+    public void Q4_K_M_goes_through_llama_cpp_for_a_student_whose_widths_are_multiples_of_256()
+    {
+        using var folder = new TempDirectory();
+        var vocabulary = TrainerRuns.Vocabulary;
+        var shape = new StudentShape { EmbeddingLength = 256, BlockCount = 1, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 512, ContextLength = 256, TiedEmbeddings = false };
+        random.manual_seed(2);
+        using (var model = new StudentModel(shape.For(ModelArchitecture.Llama, vocabulary.Count, 10000, 1e-5f)))
+            StudentCheckpoint.Save(folder.File("checkpoint"), model, vocabulary);
+
+        string q4 = folder.File("student-q4_k_m.gguf");
+        StudentExport.Export(folder.File("checkpoint"), q4, ExportType.Q4_K_M);
+        using (var gguf = GgufFile.Open(q4))
+        {
+            Assert.Equal(GgmlType.Q4_K, gguf.GetTensor(ModelTensors.Block(0, "attn_q.weight")).Type);
+            Assert.Equal(GgmlType.F32, gguf.GetTensor(ModelTensors.Block(0, "attn_norm.weight")).Type);
+        }
+        Assert.True(new FileInfo(q4).Length < new FileInfo(Path.Combine(folder.File("checkpoint"), StudentCheckpoint.WeightsFile)).Length / 4);
+        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.f32-*")); // the intermediate is gone
+        using var loaded = TeacherModel.Load(q4);
+        Assert.Equal(vocabulary.Count, loaded.VocabSize);
+    }
+
+    [Fact]
+    public void An_unknown_type_names_the_types_there_are()
+    {
+        var error = Assert.Throws<FormatException>(() => ExportTypes.Parse("q3_xs"));
+        Assert.Contains("q4_k_m", error.Message);
+    }
+}

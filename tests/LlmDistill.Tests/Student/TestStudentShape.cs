@@ -1,0 +1,79 @@
+using LlmDistill.Models;
+using LlmDistill.Runtime;
+using LlmDistill.Student;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Training;
+
+namespace LlmDistill.Tests.Student;
+
+/// <summary>
+/// Runs alone: one test seeds torch's process-wide generator twice and compares the two students, which fails when a
+/// parallel test (a trainer, the miniature demo) draws from the generator in between.
+/// </summary>
+[Collection(TorchRandomCollection.Name)]
+public class TestStudentShape
+{
+    public TestStudentShape() => TorchRuntime.EnsureLoadable();
+
+    [Theory]
+    [InlineData("10m", 9_000_000, 11_000_000)]
+    [InlineData("60m", 57_000_000, 66_000_000)]
+    public void Presets_are_named_after_their_parameters_outside_the_embedding(string name, long low, long high)
+    {
+        var shape = StudentShape.Parse(name);
+        Assert.InRange(shape.NonEmbeddingParameters, low, high);
+        // The count agrees with the model the shape builds (minus the tied embedding).
+        var config = shape.For(ModelArchitecture.Llama, vocabSize: 1000, ropeFreqBase: 10000, rmsNormEps: 1e-5f);
+        long tensors = ModelTensors.For(config).Where(t => t.Name != ModelTensors.TokenEmbedding).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+        Assert.Equal(shape.NonEmbeddingParameters, tensors);
+    }
+
+    [Fact]
+    public void A_yaml_shape_file_gives_its_shape_and_unknown_keys_are_refused()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("shape.yaml", "embedding_length: 128\nblock_count: 3\nhead_count: 4\nhead_count_kv: 2\nfeed_forward_length: 256\ncontext_length: 1024\ntied_embeddings: false\n");
+        var shape = StudentShape.Parse(path);
+        Assert.Equal(new StudentShape { EmbeddingLength = 128, BlockCount = 3, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 256, ContextLength = 1024, TiedEmbeddings = false }, shape);
+
+        string typo = folder.Write("typo.yaml", "embedding_length: 128\nblocks: 3\nhead_count: 4\nfeed_forward_length: 256\n");
+        Assert.Contains("blocks", Assert.Throws<InvalidDataException>(() => StudentShape.Parse(typo)).Message);
+        string missing = folder.Write("missing.yaml", "embedding_length: 128\nhead_count: 4\nfeed_forward_length: 256\n");
+        Assert.Contains("block_count", Assert.Throws<InvalidDataException>(() => StudentShape.Parse(missing)).Message);
+        Assert.Throws<ArgumentException>(() => StudentShape.Parse("70b"));
+    }
+
+    [Fact]
+    public void A_random_student_takes_the_teachers_family_vocabulary_and_rope_base()
+    {
+        using var folder = new TempDirectory();
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        string teacher = folder.File("teacher.gguf");
+        ModelGgufWriter.Write(teacher, LlamaModelConfig.TinyQwen2(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, "teacher");
+
+        var student = StudentInitialization.Random(StudentShape.Tiny with { BlockCount = 1 }, teacher, seed: 4);
+        using var model = student.Model;
+        Assert.Equal(ModelArchitecture.Qwen2, model.Config.Architecture);
+        Assert.True(model.Config.AttentionBias);
+        Assert.Equal(vocabulary.Count, model.Config.VocabSize);
+        Assert.Equal(1_000_000f, model.Config.RopeFreqBase);
+        Assert.Equal(1, model.Config.BlockCount);
+        Assert.Equal(vocabulary.Tokens, student.Vocabulary.Tokens);
+
+        var again = StudentInitialization.Random(StudentShape.Tiny with { BlockCount = 1 }, teacher, seed: 4);
+        using var twin = again.Model;
+        Assert.Equal(TrainerRuns.Weights(model), TrainerRuns.Weights(twin)); // the seed decides the initialisation
+    }
+
+    [Theory]
+    [InlineData(7_600_000_000L, 152_064, 24L << 30, "60m")]   // a 7B teacher on a 24 GiB machine
+    [InlineData(7_600_000_000L, 152_064, 4L << 30, "10m")]    // the same teacher, 4 GiB: 60m's AdamW state does not fit in half
+    [InlineData(500_000_000L, 151_936, 24L << 30, "10m")]     // a 0.5B teacher: 60m plus its embedding is over a fifth of it
+    [InlineData(898_000L, 351, 24L << 30, "tiny")]            // the demo's teacher: only tiny is small enough
+    public void The_default_shape_is_the_largest_preset_a_fifth_of_the_teacher_that_fits_in_half_the_memory(long teacherParameters, int vocabulary, long memory, string expected)
+    {
+        var (name, shape) = StudentShape.DefaultFor(teacherParameters, vocabulary, memory);
+        Assert.Equal(expected, name);
+        Assert.Same(StudentShape.Presets[expected], shape);
+    }
+}
