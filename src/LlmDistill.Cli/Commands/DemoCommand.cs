@@ -29,11 +29,8 @@ static class DemoCommand
         {
             string name = parsed.GetValue(recipe) ?? (parsed.GetValue(quick) ? "quick" : "full");
             var chosen = DemoRecipe.Parse(name);
-            var settings = new DemoSettings
-            {
-                OutputFolder = parsed.GetValue(output)!.FullName, Recipe = chosen,
-                CacheFolder = parsed.GetValue(cache)?.FullName ?? DemoTeacher.DefaultCacheFolder,
-            };
+            var settings = new DemoSettings { OutputFolder = parsed.GetValue(output)!.FullName, Recipe = chosen };
+            if (parsed.GetValue(cache) is { } folder) settings = settings with { CacheFolder = folder.FullName };
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
             var summary = StageProgressDisplay.Run(console, progress => DemoRun.Run(settings, progress, cancel.Token));

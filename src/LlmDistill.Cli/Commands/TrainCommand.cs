@@ -63,7 +63,7 @@ static class TrainCommand
         Row("tokens", $"{s.TokensSeen:N0} ({s.TokensPerSecond:F0} tok/s in this run)");
         Row("wall time", $"{s.Wall.TotalSeconds:F1} s");
         Row("checkpoint", s.CheckpointFolder);
-        Row("metrics", Path.Combine(s.RunFolder, Trainer.MetricsFileName) + ", " + Path.Combine(s.RunFolder, Trainer.PlotFileName));
+        Row("metrics", s.MetricsPath + ", " + s.PlotPath);
         foreach (string note in s.Notes) Row("note", note);
         console.Write(table);
         if (s.Interrupted) console.MarkupLine("[yellow]interrupted:[/] the checkpoint holds the last finished step; add --resume to the same command to continue.");

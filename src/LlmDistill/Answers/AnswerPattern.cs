@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 namespace LlmDistill.Answers;
 
 /// <summary>Which match of a pattern counts when a completion has several.</summary>
-internal enum MatchOccurrence { First, Last }
+public enum MatchOccurrence { First, Last }
 
 /// <summary>
 /// A way a completion states its answer: a regex whose group "answer" holds it. The rationale is the text before
 /// the match, except for a fallback pattern (no answer marker, e.g. "last number"), whose rationale is the whole text.
 /// </summary>
-internal sealed partial record AnswerPattern(string Name, Regex Regex, MatchOccurrence Occurrence, bool IsFallback = false)
+public sealed partial record AnswerPattern(string Name, Regex Regex, MatchOccurrence Occurrence, bool IsFallback = false)
 {
     public const string AnswerGroup = "answer";
 

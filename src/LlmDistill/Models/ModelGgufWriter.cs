@@ -4,7 +4,7 @@ using LlmDistill.Tokenization;
 namespace LlmDistill.Models;
 
 /// <summary>Produces the float data of one tensor (ggml order, ne0 fastest), called once per tensor at write time.</summary>
-public delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
+internal delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
 
 /// <summary>
 /// Writes a Llama/Qwen2 model as a GGUF file llama.cpp loads: architecture metadata, the tokenizer, and the tensors

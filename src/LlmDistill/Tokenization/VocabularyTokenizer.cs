@@ -16,7 +16,7 @@ public sealed class VocabularyTokenizer
     readonly Dictionary<string, int> _wordIds; // byte-level text of normal tokens, for llama.cpp's ignore_merges
 
     public TokenizerVocabulary Vocabulary { get; }
-    public LlamaCppPreTokenizer PreTokenizer { get; }
+    internal LlamaCppPreTokenizer PreTokenizer { get; }
 
     /// <summary>The Microsoft.ML.Tokenizers BPE over the normal tokens; it knows no special tokens.</summary>
     public BpeTokenizer Bpe { get; }

@@ -1,7 +1,7 @@
 namespace LlmDistill.Traces;
 
 /// <summary>The largest error the encoding actually made on the values it stored, measured while writing.</summary>
-internal sealed class QuantizationErrorMeter
+public sealed class QuantizationErrorMeter
 {
     /// <summary>max |decoded − original| over sampled and top-k log-probabilities, nats.</summary>
     public double MaxLogprobError { get; private set; }

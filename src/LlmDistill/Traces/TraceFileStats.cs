@@ -7,7 +7,7 @@ namespace LlmDistill.Traces;
 /// What trace files cost on disk: file bytes and compressed column-chunk bytes per completion token. The error
 /// fields are filled by <see cref="TraceWriter.Stats"/>, which measured them while encoding; null otherwise.
 /// </summary>
-internal sealed record TraceFileStats
+public sealed record TraceFileStats
 {
     public required int Files { get; init; }
     public required long Rows { get; init; }

@@ -35,7 +35,7 @@ public sealed record TraceDataSettings : IValidatedOptions
 
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    public TraceTrainingBatches Open(TokenizerVocabulary studentVocabulary, TrainerOptions options) => new(TracesFolder, studentVocabulary, new TraceLoaderOptions
+    internal TraceTrainingBatches Open(TokenizerVocabulary studentVocabulary, TrainerOptions options) => new(TracesFolder, studentVocabulary, new TraceLoaderOptions
     {
         BatchSize = options.BatchSize,
         Seed = options.Seed,

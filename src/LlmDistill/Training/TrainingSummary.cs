@@ -20,4 +20,11 @@ public sealed record TrainingSummary(
     TimeSpan Wall,
     string RunFolder,
     string CheckpointFolder,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The run's metrics.jsonl: one JSON line per logged step.</summary>
+    public string MetricsPath => Path.Combine(RunFolder, Trainer.MetricsFileName);
+
+    /// <summary>The run's loss curve (PNG).</summary>
+    public string PlotPath => Path.Combine(RunFolder, Trainer.PlotFileName);
+}

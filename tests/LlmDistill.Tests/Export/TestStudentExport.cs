@@ -1,3 +1,4 @@
+using LlmDistill.Tests.Training;
 using LlmDistill.Export;
 using LlmDistill.Gguf;
 using LlmDistill.Models;

@@ -88,13 +88,13 @@ public class TestOptionField
             (F("Data.TracesFolder"), ["t"]), (F("OutputFolder"), ["o"]), (F("Trainer.Loss.Divergence"), ["jsd:0.25"]),
             (F("Trainer.Device"), ["cuda:1"]), (F("Student.Layers"), ["0,2"]), (F("Trainer.LearningRate"), ["3e-4"]),
         ]);
-        Assert.Equal(new Training.Losses.Divergence.Jsd(0.25), settings.Trainer.Loss.Divergence);
+        Assert.Equal(new LlmDistill.Training.Losses.Divergence.Jsd(0.25), settings.Trainer.Loss.Divergence);
         Assert.Equal(ComputeDevice.Cuda(1), settings.Trainer.Device);
         Assert.Equal("0,2", settings.Student.Layers.Text);
         Assert.Equal(3e-4, settings.Trainer.LearningRate);
         Assert.Equal(new TrainerOptions().BatchSize, settings.Trainer.BatchSize);
         Assert.Equal(3e-5, settings.Trainer.EffectiveMinLearningRate, 12);
-        Assert.Equal(new Training.Losses.Divergence.Forward(), new TrainerOptions().Loss.Divergence);
+        Assert.Equal(new LlmDistill.Training.Losses.Divergence.Forward(), new TrainerOptions().Loss.Divergence);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using LlmDistill.Tests.Training;
 using LlmDistill.Models;
 using LlmDistill.Runtime;
 using LlmDistill.Student;

@@ -19,7 +19,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// more of it costs model capacity and tokens, not reasoning.</item>
 /// </list>
 /// </summary>
-internal sealed record ArithmeticTaskOptions
+public sealed record ArithmeticTaskOptions
 {
     /// <summary>The calibrated task (see the type's summary).</summary>
     public static ArithmeticTaskOptions Default { get; } = new();

@@ -1,7 +1,7 @@
 namespace LlmDistill.Demo.Arithmetic;
 
 /// <summary>An inclusive range of whole numbers from which a task draws one operand.</summary>
-internal readonly record struct IntRange(int Min, int Max)
+public readonly record struct IntRange(int Min, int Max)
 {
     public int Draw(Random random) => random.Next(Min, Max + 1);
 

@@ -4,7 +4,7 @@ namespace LlmDistill.Demo.Arithmetic;
 /// What one sentence of a problem does to the running count. Group events cost two operations (the group total,
 /// then adding or removing it); the others cost one.
 /// </summary>
-internal enum ProblemEventKind
+public enum ProblemEventKind
 {
     /// <summary>"She buys 4 bags of 7 apples." → 4*7=28, then s+28.</summary>
     BuyGroups,
@@ -20,7 +20,7 @@ internal enum ProblemEventKind
     Share,
 }
 
-internal static class ProblemEventKinds
+public static class ProblemEventKinds
 {
     public static bool IsGroup(this ProblemEventKind kind) => kind is ProblemEventKind.BuyGroups or ProblemEventKind.SellGroups;
 

@@ -39,7 +39,7 @@ public sealed record DatasetReadOptions : IValidatedOptions
     public bool KeepCalculatorAnnotations { get; init; }
 
     /// <summary>The field names as one value, for the record readers.</summary>
-    public DatasetFieldMap Fields => new() { Question = QuestionField, Answer = AnswerField, Id = IdField, Rationale = RationaleField };
+    internal DatasetFieldMap Fields => new() { Question = QuestionField, Answer = AnswerField, Id = IdField, Rationale = RationaleField };
 
     public IEnumerable<OptionError> Validate() => OptionChecks.Collect([
         string.IsNullOrWhiteSpace(QuestionField) ? new OptionError(nameof(QuestionField), "must name a field") : null,
