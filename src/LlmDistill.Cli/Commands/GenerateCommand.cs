@@ -2,6 +2,7 @@ using System.CommandLine;
 using LlmDistill.Pipeline;
 using LlmDistill.Generation;
 using LlmDistill.Generation.Datasets;
+using LlmDistill.Traces.Export;
 using Spectre.Console;
 
 namespace LlmDistill.Cli.Commands;
@@ -35,6 +36,7 @@ static class GenerateCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = one per core).", DefaultValueFactory = _ => 0 };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers to offload to a GPU (CUDA build only).", DefaultValueFactory = _ => 0 };
         var rowsPerPart = new Option<int>("--rows-per-part") { Description = "Traces per Parquet part file.", DefaultValueFactory = _ => 5000 };
+        var export = new Option<string?>("--export") { Description = $"At the end, also write the kept traces as one of: {string.Join(", ", TraceExportFormats.Names)} (into --out as _<format>.jsonl|.parquet)." };
 
         var command = new Command("generate",
             "Generate chain-of-thought traces with the teacher's top-k log-probabilities, as Parquet.\n" +
@@ -42,7 +44,7 @@ static class GenerateCommand
             "--prompt prompts/cot-math.yaml --samples 4 --top-k 20 --out traces/gsm8k")
         {
             teacher, data, prompt, output, samples, topK, temperature, topP, seed, maxTokens, parallel, context, keep, shard,
-            raw, force, skipInvalid, questionField, answerField, idField, limit, threads, gpuLayers, rowsPerPart,
+            raw, force, skipInvalid, questionField, answerField, idField, limit, threads, gpuLayers, rowsPerPart, export,
         };
 
         command.SetAction(parsed =>
@@ -64,6 +66,8 @@ static class GenerateCommand
                 GpuLayers = parsed.GetValue(gpuLayers), RowsPerPart = parsed.GetValue(rowsPerPart), Raw = parsed.GetValue(raw), Force = parsed.GetValue(force), Limit = parsed.GetValue(limit),
                 Keep = KeepPolicies.Parse(parsed.GetValue(keep)!), Shard = ShardFilter.Parse(parsed.GetValue(shard)!),
             };
+            // Parsed before the run, so a misspelt format fails in a second, not after hours of generation.
+            TraceExportFormat? exportFormat = parsed.GetValue(export) is { } name ? TraceExportFormats.Parse(name) : null;
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
             GenerateSummary summary = null!;
@@ -82,7 +86,17 @@ static class GenerateCommand
                     task.Value = task.MaxValue;
                 });
             Render(summary, console);
-            return summary.Interrupted ? CliErrors.Cancelled : 0;
+            if (summary.Interrupted) return CliErrors.Cancelled;
+            if (exportFormat is { } f)
+            {
+                var exported = TracesCommand.Export(new TraceExportSettings
+                {
+                    TracesPath = settings.OutputFolder, OutputPath = TraceExportSettings.BesideTraces(settings.OutputFolder, f),
+                    Format = f, PromptPath = settings.PromptPath,
+                }, console);
+                TracesCommand.Render(exported, console);
+            }
+            return 0;
         });
         return command;
     }
