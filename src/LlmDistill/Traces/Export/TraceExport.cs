@@ -43,6 +43,8 @@ public static class TraceExport
         {
             await foreach (var row in TraceReader.ReadAsync(settings.TracesPath, cancellationToken).ConfigureAwait(false))
             {
+                // Rows of a row group already in memory come without a check of the token; stop between rows.
+                cancellationToken.ThrowIfCancellationRequested();
                 read++;
                 if (settings.KeepOnly && !row.Keep) notKept++;
                 else if (await sink.WriteAsync(row, cancellationToken).ConfigureAwait(false))

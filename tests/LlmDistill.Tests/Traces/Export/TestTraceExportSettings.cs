@@ -1,0 +1,54 @@
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Traces.Export;
+
+namespace LlmDistill.Tests.Traces.Export;
+
+public sealed class TestTraceExportSettings : IDisposable
+{
+    readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Errors_name_the_property_not_a_command_line_flag()
+    {
+        var settings = new TraceExportSettings
+        {
+            TracesPath = _directory.File("missing"), OutputPath = _directory.Path, Format = (TraceExportFormat)42, IncludeLogprobs = -1,
+            PromptPath = _directory.File("missing.yaml"),
+        };
+
+        var errors = settings.Errors();
+
+        Assert.Equal(5, errors.Count);
+        foreach (var (error, property) in errors.Zip(new[] { "TracesPath", "OutputPath", "Format", "IncludeLogprobs", "PromptPath" }))
+        {
+            Assert.StartsWith(property, error);
+            Assert.DoesNotContain("--", error);
+        }
+        var e = Assert.Throws<ArgumentException>(settings.Validate);
+        Assert.Contains("IncludeLogprobs must be 0 or more", e.Message);
+    }
+
+    [Fact]
+    public void A_parquet_output_inside_the_trace_folder_must_start_with_an_underscore()
+    {
+        string traces = Directory.CreateDirectory(_directory.File("traces")).FullName;
+        TraceExportSettings Into(string name) => new() { TracesPath = traces, OutputPath = Path.Combine(traces, name), Format = TraceExportFormat.ParquetDecoded };
+
+        Assert.Contains("OutputPath", Assert.Single(Into("decoded.parquet").Errors()));
+        Assert.Empty(Into("_decoded.parquet").Errors());
+        Assert.Empty(Into("decoded.jsonl").Errors());
+        Assert.Equal(Path.Combine(traces, "_parquet-decoded.parquet"), TraceExportSettings.BesideTraces(traces, TraceExportFormat.ParquetDecoded));
+    }
+
+    [Fact]
+    public void Format_names_parse_back_and_unknown_ones_are_refused_with_the_list()
+    {
+        foreach (var format in Enum.GetValues<TraceExportFormat>())
+            Assert.Equal(format, TraceExportFormats.Parse(format.ToName()));
+        var e = Assert.Throws<ArgumentException>(() => TraceExportFormats.Parse("csv"));
+        Assert.Contains("'csv'", e.Message);
+        Assert.Contains("kd-topk", e.Message);
+    }
+}
