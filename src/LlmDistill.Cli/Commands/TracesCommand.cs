@@ -36,12 +36,7 @@ static class TracesCommand
                 TracesPath = parsed.GetRequiredValue(traces).FullName, OutputPath = parsed.GetRequiredValue(output).FullName,
                 Format = TraceExportFormats.Parse(parsed.GetRequiredValue(format)), KeepOnly = parsed.GetValue(keepOnly),
                 IncludeLogprobs = parsed.GetValue(include), PromptPath = parsed.GetValue(prompt)?.FullName,
-                KdLogprobs = parsed.GetValue(kdForm)!.ToLowerInvariant() switch
-                {
-                    "lists" => KdLogprobForm.Lists,
-                    "openai" => KdLogprobForm.OpenAi,
-                    var other => throw new ArgumentException($"--kd-logprobs '{other}' must be lists or openai"),
-                },
+                KdLogprobs = KdLogprobForms.Parse(parsed.GetValue(kdForm)!),
             };
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             var summary = Export(settings, console);

@@ -17,3 +17,14 @@ public enum KdLogprobForm
     /// </summary>
     OpenAi,
 }
+
+/// <summary>The command-line names of <see cref="KdLogprobForm"/>: lists, openai.</summary>
+public static class KdLogprobForms
+{
+    public static KdLogprobForm Parse(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "lists" => KdLogprobForm.Lists,
+        "openai" => KdLogprobForm.OpenAi,
+        _ => throw new ArgumentException($"unknown kd-topk logprob form '{name}' (expected lists or openai)"),
+    };
+}

@@ -32,12 +32,12 @@ public static class TraceExportFormats
 
     public static TraceExportFormat Parse(string name) => name?.Trim().ToLowerInvariant() switch
     {
-        "chat-jsonl" or "chat" => TraceExportFormat.ChatJsonl,
+        "chat-jsonl" => TraceExportFormat.ChatJsonl,
         "sharegpt" => TraceExportFormat.ShareGpt,
         "alpaca" => TraceExportFormat.Alpaca,
         "parquet-decoded" => TraceExportFormat.ParquetDecoded,
         "kd-topk" => TraceExportFormat.KdTopK,
-        _ => throw new ArgumentException($"unknown export format '{name}' (expected {string.Join(", ", Names)})", nameof(name)),
+        _ => throw new ArgumentException($"unknown export format '{name}' (expected {string.Join(", ", Names)})"),
     };
 
     /// <summary>One JSON object per line (all but Parquet); these get a <c>*.provenance.json</c> sidecar.</summary>
