@@ -1,5 +1,7 @@
+using LlmDistill.Runtime;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tokenization;
+using LlmDistill.Training.Data;
 using LlmDistill.Traces;
 using LlmDistill.Traces.Export;
 using LlmDistill.Traces.Import;
@@ -69,6 +71,28 @@ public sealed class TestTraceImport : IDisposable
         Assert.All(rows, r => Assert.Equal(r.CompletionTokenCount, r.TailMass.Length));
         var provenance = TraceReader.ReadProvenance(TracePartFiles.List(summary.OutputFolder)[0]);
         Assert.Equal((TokenizerFingerprint.Compute(vocabulary), 0, "import:sft.jsonl"), (provenance.TokenizerFingerprint, provenance.CaptureTopK, provenance.TeacherFileName));
+    }
+
+    [Fact]
+    public void The_training_data_loader_reads_imported_traces_with_the_teachers_vocabulary()
+    {
+        var (path, vocabulary) = ExportTestTraces.VocabularyGguf(_directory);
+        string input = _directory.Write("sft.jsonl", string.Concat(Enumerable.Range(1, 5).Select(i =>
+            $$"""{"messages":[{"role":"system","content":"Add."},{"role":"user","content":"{{i}} + {{i}}"},{"role":"assistant","content":"{{2 * i}}\n#### {{2 * i}}"}]}""" + "\n")));
+        var summary = Import(input, TraceExportFormat.ChatJsonl, path, _directory.File("gold"));
+
+        TorchRuntime.EnsureLoadable();
+        var loader = new TraceDataLoader(summary.OutputFolder, vocabulary, new TraceLoaderOptions { BatchSize = 2 });
+        long examples = 0, lossTokens = 0;
+        foreach (var batch in loader.ReadEpoch(0))
+            using (batch)
+            {
+                examples += batch.Examples;
+                lossTokens += batch.LossTokens;
+            }
+
+        Assert.Equal(5, examples);
+        Assert.Equal(summary.CompletionTokens, lossTokens);
     }
 
     [Theory]
