@@ -34,6 +34,7 @@ public sealed record TraceExportSettings
         else if (ReadAsTracePart()) errors.Add($"{nameof(OutputPath)} '{OutputPath}' is a .parquet file inside {nameof(TracesPath)}, where readers would take it for a trace part; start its name with '_' or write it elsewhere");
         if (!Enum.IsDefined(Format)) errors.Add($"{nameof(Format)} {(int)Format} is not a {nameof(TraceExportFormat)}");
         if (IncludeLogprobs < 0) errors.Add($"{nameof(IncludeLogprobs)} must be 0 or more (got {IncludeLogprobs})");
+        else if (IncludeLogprobs == 0 && Format == TraceExportFormat.KdTopK) errors.Add($"{nameof(IncludeLogprobs)} must be at least 1 for kd-topk, whose rows are the teacher's alternatives");
         if (PromptPath is not null && !File.Exists(PromptPath)) errors.Add($"{nameof(PromptPath)} '{PromptPath}' does not exist");
         if (!Enum.IsDefined(KdLogprobs)) errors.Add($"{nameof(KdLogprobs)} {(int)KdLogprobs} is not a {nameof(KdLogprobForm)}");
         return errors;

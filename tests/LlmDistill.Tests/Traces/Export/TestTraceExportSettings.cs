@@ -43,6 +43,16 @@ public sealed class TestTraceExportSettings : IDisposable
     }
 
     [Fact]
+    public void Kd_topk_needs_at_least_one_alternative_per_token()
+    {
+        var settings = new TraceExportSettings { TracesPath = _directory.Path, OutputPath = _directory.File("kd.jsonl"), Format = TraceExportFormat.KdTopK, IncludeLogprobs = 0 };
+
+        Assert.StartsWith("IncludeLogprobs must be at least 1 for kd-topk", Assert.Single(settings.Errors()));
+        Assert.Empty((settings with { IncludeLogprobs = 1 }).Errors());
+        Assert.Empty((settings with { IncludeLogprobs = 0, Format = TraceExportFormat.ChatJsonl }).Errors());
+    }
+
+    [Fact]
     public void Format_names_parse_back_and_unknown_ones_are_refused_with_the_list()
     {
         foreach (var format in Enum.GetValues<TraceExportFormat>())
