@@ -50,7 +50,7 @@ static class GenerateBenchmark
 
     static int PrefixTokens(string model, string prompt, bool raw)
     {
-        using var teacher = Teacher.TeacherModel.Load(model);
+        using var teacher = Teacher.GgufModel.Load(model);
         return new TeacherPrompts(teacher, Generation.Prompts.PromptTemplate.Load(prompt), raw).SharedPrefix().Length;
     }
 

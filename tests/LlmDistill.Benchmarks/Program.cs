@@ -9,6 +9,7 @@ namespace LlmDistill.Benchmarks;
 /// with Qwen2.5-0.5B's shapes quantized to Q8_0 by llama_model_quantize. The model is cached between runs.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks [-- --repeats 3 --parallel 1,4,8,16 --prompt 64 --generate 64]
 /// Training throughput instead: -- --training [--quick] (see <see cref="TrainingBenchmark"/>).
+/// Trace export throughput instead: -- --traces-export (see <see cref="TraceExportBenchmark"/>).
 /// </summary>
 public static class Program
 {
@@ -16,6 +17,7 @@ public static class Program
     {
         if (args.Contains("--generate-stage")) return GenerateBenchmark.Run(args);
         if (args.Contains("--training")) return TrainingBenchmark.Run(args);
+        if (args.Contains("--traces-export")) return TraceExportBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).
@@ -23,7 +25,7 @@ public static class Program
         string model = StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
         Console.WriteLine($"model {model} ({new FileInfo(model).Length / 1e6:F0} MB), {Environment.ProcessorCount} cores, {prompt} prompt + {generate} generated tokens per sequence, median of {repeats}");
 
-        using var teacher = TeacherModel.Load(model);
+        using var teacher = GgufModel.Load(model);
         var random = new Random(1234);
         Console.WriteLine("| parallel | capture | total tokens/s | generated tokens/s | wall s (min / median / max) |");
         Console.WriteLine("|---:|---|---:|---:|---|");

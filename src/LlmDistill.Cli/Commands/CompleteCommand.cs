@@ -42,7 +42,7 @@ static class CompleteCommand
             if (settings.MaxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {settings.MaxTokens})");
             if (settings.TopK < 1) throw new ArgumentException($"--top-k must be at least 1 (got {settings.TopK})");
 
-            using var teacher = TeacherModel.Load(parsed.GetRequiredValue(model).FullName);
+            using var teacher = GgufModel.Load(parsed.GetRequiredValue(model).FullName);
             var (completion, _) = PromptCompletion.Run(teacher, parsed.GetRequiredValue(prompt), settings);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(ToJson(teacher, completion), CliJson.Options));
@@ -52,9 +52,9 @@ static class CompleteCommand
         return command;
     }
 
-    static string Piece(TeacherModel teacher, int id) => Encoding.UTF8.GetString(teacher.Vocab.TokenToPiece(id, special: true));
+    static string Piece(GgufModel teacher, int id) => Encoding.UTF8.GetString(teacher.Vocab.TokenToPiece(id, special: true));
 
-    static object ToJson(TeacherModel teacher, Completion c) => new
+    static object ToJson(GgufModel teacher, Completion c) => new
     {
         text = c.Text,
         finish_reason = c.FinishReason.ToName(),
@@ -70,7 +70,7 @@ static class CompleteCommand
         }),
     };
 
-    static void Render(TeacherModel teacher, Completion c, IAnsiConsole console)
+    static void Render(GgufModel teacher, Completion c, IAnsiConsole console)
     {
         if (c.FinishReason == FinishReason.Error) { console.MarkupLine($"[red]error:[/] {Markup.Escape(c.Error ?? "")}"); return; }
         console.WriteLine(c.Text);

@@ -37,6 +37,7 @@ static class GenerateCommand
                     task.Value = task.MaxValue;
                 });
             Render(summary, console);
+            if (summary.Export is { } exported) TracesCommand.Render(exported, console);
             return summary.Interrupted ? CliErrors.Cancelled : 0;
         });
         return command;

@@ -67,7 +67,7 @@ public static class EvalRun
     {
         void Report(string phase, long done, long total) => progress?.Report(new EvalProgress(index, model.Name, phase, done, total));
         Report("loading", 0, questions.Count);
-        using var llama = TeacherModel.Load(model.GgufPath, new TeacherOptions { GpuLayers = settings.Engine.GpuLayers });
+        using var llama = GgufModel.Load(model.GgufPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
         var answers = ModelAnswering.Answer(llama, model.Name, questions, template, settings,
             new InlineProgress(done => Report("answering", done, questions.Count)), cancel);
         Report("timing", questions.Count, questions.Count);

@@ -10,6 +10,7 @@ using LlmDistill.Options;
 using LlmDistill.Teacher;
 using LlmDistill.Tokenization;
 using LlmDistill.Traces;
+using LlmDistill.Traces.Export;
 
 namespace LlmDistill.Generation;
 
@@ -24,7 +25,7 @@ public static class GenerateRun
     {
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
-        using var teacher = TeacherModel.Load(settings.TeacherPath, new TeacherOptions { GpuLayers = settings.Engine.GpuLayers });
+        using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
         var template = settings.Prompt.Load();
         var provenance = Provenance(settings, teacher, template);
 
@@ -94,9 +95,17 @@ public static class GenerateRun
 
         generationClock.Stop();
         var stats = writer.Stats();
+        // The data set in another trainer's format, from the whole folder (resumed questions included).
+        var export = settings.Export is { } format && !interrupted
+            ? TraceExport.Run(new TraceExportSettings
+            {
+                TracesPath = settings.OutputFolder, OutputPath = TraceExportSettings.BesideTraces(settings.OutputFolder, format), Format = format,
+                PromptPath = settings.Prompt.Template ?? BuiltInPrompts.Default,
+            }, cancellationToken: cancel)
+            : null;
         return new GenerateSummary
         {
-            OutputFolder = settings.OutputFolder, PromptTemplate = $"{template.Name} ({template.Path})", Questions = tally.Questions, Samples = tally.Rows, ResumedQuestions = tally.Resumed,
+            OutputFolder = settings.OutputFolder, PromptTemplate = $"{template.Name} ({template.Path})", Export = export, Questions = tally.Questions, Samples = tally.Rows, ResumedQuestions = tally.Resumed,
             SkippedInvalidRows = dataset.Skipped, PromptTokens = tally.PromptTokens, GeneratedTokens = tally.GeneratedTokens,
             TeacherAccuracy = tally.SampleAccuracy, MajorityAccuracy = tally.MajorityAccuracy, KeptTraces = tally.Kept,
             FinishReasons = tally.FinishReasons, BytesPerToken = stats.BytesPerToken, MaxLogprobError = writer.Errors.MaxLogprobError,
@@ -166,7 +175,7 @@ public static class GenerateRun
         : a with { ToolVersion = b.ToolVersion } != b ? "other generation settings (temperature, top-p, top-k, seed, samples, max tokens or context)"
         : null;
 
-    static TraceProvenance Provenance(GenerateSettings settings, TeacherModel teacher, PromptTemplate template)
+    static TraceProvenance Provenance(GenerateSettings settings, GgufModel teacher, PromptTemplate template)
     {
         ModelFileSummary summary;
         TokenizerVocabulary vocabulary;

@@ -3,6 +3,7 @@ using LlmDistill.Generation.Datasets;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Options;
 using LlmDistill.Teacher;
+using LlmDistill.Traces.Export;
 
 namespace LlmDistill.Generation;
 
@@ -41,6 +42,9 @@ public sealed record GenerateSettings : IValidatedOptions
 
     [Description("Traces per Parquet part file.")]
     public int RowsPerPart { get; init; } = 5000;
+
+    [Description("At the end, also write the kept traces as chat-jsonl, sharegpt, alpaca, parquet-decoded or kd-topk, into the output folder as _<format>.jsonl|.parquet.")]
+    public TraceExportFormat? Export { get; init; }
 
     /// <summary>The temperature these settings sample at.</summary>
     public float EffectiveTemperature => Sampling.TemperatureFor(Samples);

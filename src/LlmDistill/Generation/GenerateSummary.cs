@@ -14,6 +14,8 @@ public sealed record GenerateSummary
     public required string OutputFolder { get; init; }
     /// <summary>The prompt template's name and where it came from (a file, or <c>builtin:NAME</c> when none was given).</summary>
     public string PromptTemplate { get; init; } = "";
+    /// <summary>What <see cref="GenerateSettings.Export"/> wrote; null when no export was asked for or the run was interrupted.</summary>
+    public Traces.Export.TraceExportSummary? Export { get; init; }
     public required long Questions { get; init; }
     public required long Samples { get; init; }
     public required long ResumedQuestions { get; init; }

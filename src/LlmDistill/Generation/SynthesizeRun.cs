@@ -50,7 +50,7 @@ public static class SynthesizeRun
         var seeds = DatasetReader.Open(settings.SeedDataPath, settings.SeedDataset).Select(r => r.Question).ToList();
         if (seeds.Count == 0) throw new InvalidDataException($"{settings.SeedDataPath} holds no questions to learn the style from");
         var template = PromptTemplate.Load(settings.PromptPath);
-        using var teacher = TeacherModel.Load(settings.TeacherPath);
+        using var teacher = GgufModel.Load(settings.TeacherPath);
         var dedup = new QuestionDeduplicator();
         seeds.ForEach(dedup.Remember);
 

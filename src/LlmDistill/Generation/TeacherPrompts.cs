@@ -7,7 +7,7 @@ namespace LlmDistill.Generation;
 /// A question as the teacher sees it: the prompt template renders (system, user) text, the teacher's chat template
 /// wraps it (unless raw), and llama.cpp's tokenizer turns it into ids.
 /// </summary>
-internal sealed class TeacherPrompts(TeacherModel teacher, PromptTemplate template, bool raw)
+internal sealed class TeacherPrompts(GgufModel teacher, PromptTemplate template, bool raw)
 {
     public PromptTemplate Template { get; } = template;
 

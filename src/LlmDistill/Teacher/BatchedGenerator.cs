@@ -23,14 +23,14 @@ public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, in
 /// </summary>
 public sealed class BatchedGenerator : IDisposable
 {
-    readonly TeacherModel _teacher;
+    readonly GgufModel _teacher;
     readonly GeneratorOptions _options;
     readonly LlamaContext _context;
     readonly LlamaBatchBuffer _batch;
     readonly int _contextPerSequence;
     readonly int _microBatchSize;
 
-    public BatchedGenerator(TeacherModel teacher, GeneratorOptions? options = null)
+    public BatchedGenerator(GgufModel teacher, GeneratorOptions? options = null)
     {
         _teacher = teacher;
         _options = options ?? new GeneratorOptions();

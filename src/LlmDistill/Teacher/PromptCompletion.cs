@@ -16,7 +16,7 @@ public sealed record PromptCompletionSettings
 /// <summary>One prompt through the same batched generator that `generate` uses, so what you try is what you get.</summary>
 public static class PromptCompletion
 {
-    public static (Completion Completion, string RenderedPrompt) Run(TeacherModel teacher, string prompt, PromptCompletionSettings settings)
+    public static (Completion Completion, string RenderedPrompt) Run(GgufModel teacher, string prompt, PromptCompletionSettings settings)
     {
         string rendered = teacher.RenderPrompt(prompt, settings.System, settings.Raw);
         int[] tokens = teacher.Tokenize(rendered);

@@ -28,7 +28,7 @@ public class TestStudentExport
         using (var gguf = GgufFile.Open(path)) Assert.Equal(GgmlType.F32, gguf.GetTensor(ModelTensors.TokenEmbedding).Type);
 
         int[] tokens = [2, 12, 14, 16, 18, 20]; // count in steps of 2
-        using var teacher = TeacherModel.Load(path);
+        using var teacher = GgufModel.Load(path);
         Assert.Equal(TrainerRuns.Vocabulary.Count, teacher.VocabSize);
         float[][] expected = LlamaCppReference.Logits(teacher.Model, tokens); // [T][V]
 
@@ -60,7 +60,7 @@ public class TestStudentExport
         }
         Assert.True(new FileInfo(q4).Length < new FileInfo(Path.Combine(folder.File("checkpoint"), StudentCheckpoint.WeightsFile)).Length / 4);
         Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.f32-*")); // the intermediate is gone
-        using var loaded = TeacherModel.Load(q4);
+        using var loaded = GgufModel.Load(q4);
         Assert.Equal(vocabulary.Count, loaded.VocabSize);
     }
 

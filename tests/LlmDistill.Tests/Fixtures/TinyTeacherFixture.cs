@@ -16,8 +16,8 @@ public sealed class TinyTeacherFixture : IDisposable
     public TokenizerVocabulary Vocabulary { get; }
     public string LlamaPath { get; }
     public string Qwen2Path { get; }
-    public TeacherModel Llama { get; }
-    public TeacherModel Qwen2 { get; }
+    public GgufModel Llama { get; }
+    public GgufModel Qwen2 { get; }
 
     public TinyTeacherFixture()
     {
@@ -26,12 +26,12 @@ public sealed class TinyTeacherFixture : IDisposable
         Qwen2Path = _folder.File("tiny-qwen2.gguf");
         ModelGgufWriter.Write(LlamaPath, LlamaModelConfig.TinyLlama(Vocabulary.Count), Vocabulary, RandomLlamaWeights.Create(seed: 1, std: 0.3f), Gguf.GgmlType.F32, "tiny-llama");
         ModelGgufWriter.Write(Qwen2Path, LlamaModelConfig.TinyQwen2(Vocabulary.Count), Vocabulary, RandomLlamaWeights.Create(seed: 2, std: 0.3f), Gguf.GgmlType.F16, "tiny-qwen2");
-        Llama = TeacherModel.Load(LlamaPath);
-        Qwen2 = TeacherModel.Load(Qwen2Path);
+        Llama = GgufModel.Load(LlamaPath);
+        Qwen2 = GgufModel.Load(Qwen2Path);
     }
 
     /// <summary>Prompts of different lengths (so sequences start and finish at different steps).</summary>
-    public int[][] Prompts(TeacherModel teacher, int count) =>
+    public int[][] Prompts(GgufModel teacher, int count) =>
         Enumerable.Range(0, count).Select(i => teacher.Tokenize($"Question {i}: " + string.Concat(Enumerable.Repeat("how many apples are left? ", 1 + i % 4)), addSpecial: false)).ToArray();
 
     public void Dispose()

@@ -58,7 +58,7 @@ public class TestStudentParity
         StudentGguf.Export(model, vocabulary, path, GgmlType.F32);
 
         int[] tokens = Enumerable.Range(0, 48).Select(i => (i * 37 + 11) % vocabulary.Count).ToArray();
-        using var teacher = TeacherModel.Load(path);
+        using var teacher = GgufModel.Load(path);
         float difference = StudentLogits.MaxAbsDifference(StudentLogits.Of(model, tokens), LlamaCppReference.Logits(teacher.Model, tokens));
         output.WriteLine($"{architecture}: max |logit difference| over {tokens.Length} positions × {vocabulary.Count} = {difference:E2}");
         Assert.True(difference <= Tolerance, $"{architecture}: max abs logit difference {difference} exceeds {Tolerance}");
@@ -76,7 +76,7 @@ public class TestStudentParity
 
         int[] prompt = [5, 77, 200, 31];
         const int Steps = 16;
-        using var teacher = TeacherModel.Load(path);
+        using var teacher = GgufModel.Load(path);
         var (expected, gaps) = LlamaCppReference.Greedy(teacher.Model, prompt, Steps);
         int[] actual = StudentGreedy.Continue(model, prompt, Steps);
         output.WriteLine($"{architecture}: llama.cpp {string.Join(",", expected)}; student {string.Join(",", actual)}; smallest top-2 gap {gaps.Min():G3}");

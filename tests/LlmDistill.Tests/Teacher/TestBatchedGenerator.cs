@@ -8,10 +8,10 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
 {
     static GeneratorOptions Options(int parallel, int topK = 20) => new() { Parallel = parallel, ContextPerSequence = 256, TopK = topK, IgnoreEndOfGeneration = true };
 
-    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix = null) =>
+    Completion[] Run(GgufModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix = null) =>
         Run(teacher, options, requests, sharedPrefix, out _);
 
-    Completion[] Run(TeacherModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix, out GenerationStats stats)
+    Completion[] Run(GgufModel teacher, GeneratorOptions options, IEnumerable<GenerationRequest> requests, int[]? sharedPrefix, out GenerationStats stats)
     {
         using var generator = new BatchedGenerator(teacher, options);
         var completions = generator.Generate(requests, sharedPrefix: sharedPrefix).OrderBy(c => c.Index).ToArray();
@@ -29,7 +29,7 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
         Assert.True(gap < 1e-4, $"{what}: request {expected.Index} parted at token {parted} although its top-2 gap is {gap}");
     }
 
-    GenerationRequest[] Greedy(TeacherModel teacher, int count, int maxTokens) =>
+    GenerationRequest[] Greedy(GgufModel teacher, int count, int maxTokens) =>
         teachers.Prompts(teacher, count).Select((p, i) => new GenerationRequest(i, p, SamplingSettings.Greedy, maxTokens)).ToArray();
 
     [Fact]

@@ -1,3 +1,4 @@
+using LlmDistill.Training;
 using LlmDistill.Training.Losses;
 
 namespace LlmDistill.Tests.Training;
@@ -23,13 +24,15 @@ public class TestTemperatureSchedule
     }
 
     [Fact]
-    public void Invalid_settings_are_refused_where_they_are_made()
+    public void Invalid_values_are_refused_where_they_are_made_or_named_by_property_when_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TemperatureSchedule(0, 1, 10));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DistillationLossOptions { Alpha = 1.5 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DistillationLossOptions { Temperature = 0 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DistillationLossOptions { ChunkSize = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new Divergence.Jsd(1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new TeacherEntropyWeighting(0));
+        Assert.Equal("Alpha", Assert.Single(new DistillationLossOptions { Alpha = 1.5 }.Validate()).Property);
+        Assert.Equal("Temperature", Assert.Single(new DistillationLossOptions { Temperature = 0 }.Validate()).Property);
+        Assert.Equal("ChunkSize", Assert.Single(new DistillationLossOptions { ChunkSize = 0 }.Validate()).Property);
+        Assert.Equal("Loss.Alpha", Assert.Single(new TrainerOptions { Loss = new() { Alpha = -1 } }.Validate()).Property);
+        Assert.Empty(new DistillationLossOptions().Validate());
     }
 }

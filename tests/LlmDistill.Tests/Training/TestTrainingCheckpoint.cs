@@ -88,7 +88,7 @@ public class TestTrainingCheckpoint
         using var run = new TempDirectory();
         TrainerRuns.Train(run.Path, TrainerRuns.Options(1));
         var error = Assert.Throws<InvalidOperationException>(() => TrainerRuns.Train(run.Path, TrainerRuns.Options(1)));
-        Assert.Contains("--resume", error.Message);
+        Assert.Contains("resume it", error.Message);
     }
 
     [Fact]

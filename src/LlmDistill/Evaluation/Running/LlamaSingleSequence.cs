@@ -18,7 +18,7 @@ sealed class LlamaSingleSequence : IDisposable
     readonly LlamaContext _context;
     readonly LlamaBatchBuffer _batch = new(BatchTokens);
 
-    public LlamaSingleSequence(TeacherModel model, int contextTokens, int threads)
+    public LlamaSingleSequence(GgufModel model, int contextTokens, int threads)
     {
         int t = threads > 0 ? threads : Environment.ProcessorCount;
         _context = model.Model.CreateContext(new LlamaContextOptions

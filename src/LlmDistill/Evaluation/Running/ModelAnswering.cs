@@ -19,7 +19,7 @@ internal sealed record ModelAnswers(IReadOnlyList<Prediction> Predictions, Gener
 /// </summary>
 internal static class ModelAnswering
 {
-    public static ModelAnswers Answer(TeacherModel model, string name, IReadOnlyList<DatasetRow> questions, PromptTemplate template,
+    public static ModelAnswers Answer(GgufModel model, string name, IReadOnlyList<DatasetRow> questions, PromptTemplate template,
         EvalSettings settings, IProgress<long>? questionsDone = null, CancellationToken cancel = default)
     {
         var prompts = new TeacherPrompts(model, template, settings.Prompt.Raw);

@@ -21,7 +21,7 @@ internal static class SpeedProbe
     /// <summary>Answer tokens decoded per question.</summary>
     public const int MaxDecodeTokens = 64;
 
-    public static SpeedMeasurement Measure(TeacherModel model, IReadOnlyList<(int[] Prompt, int[] Completion)> answers, int threads)
+    public static SpeedMeasurement Measure(GgufModel model, IReadOnlyList<(int[] Prompt, int[] Completion)> answers, int threads)
     {
         var probes = answers.Where(a => a.Prompt.Length > 0).Take(MaxQuestions)
             .Select(a => (a.Prompt, Completion: a.Completion.Take(MaxDecodeTokens).ToArray())).ToArray();

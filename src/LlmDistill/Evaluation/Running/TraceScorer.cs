@@ -20,7 +20,7 @@ internal static class TraceScorer
     public static bool Usable(TraceRecord trace) =>
         trace.FinishReason != FinishReason.Error && trace.CompletionTokenIds.Length > 0 && trace.PromptTokenIds.Length > 0 && trace.TopK > 0;
 
-    public static TraceScore Score(TeacherModel model, IReadOnlyList<TraceRecord> traces, int threads, IProgress<int>? progress = null, CancellationToken cancel = default)
+    public static TraceScore Score(GgufModel model, IReadOnlyList<TraceRecord> traces, int threads, IProgress<int>? progress = null, CancellationToken cancel = default)
     {
         var usable = traces.Where(Usable).ToArray();
         if (usable.Length == 0) throw new InvalidDataException("none of the held-out traces can be scored (each needs prompt and completion tokens and a captured top-k)");

@@ -8,7 +8,7 @@ namespace LlmDistill.Tokenization.Training;
 /// Ties go to the pair whose (left, right) token texts sort first (ordinal), so the result depends only on the
 /// corpus's word counts and the options, not on corpus order or hashing.
 /// </summary>
-internal sealed class BpeTrainer(BpeTrainerOptions? options = null)
+public sealed class BpeTrainer(BpeTrainerOptions? options = null)
 {
     public BpeTrainerOptions Options { get; } = (options ?? new()).Validate();
 

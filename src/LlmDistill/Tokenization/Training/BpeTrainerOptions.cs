@@ -7,7 +7,7 @@ namespace LlmDistill.Tokenization.Training;
 /// by the tokenizer). <see cref="ChatTokens"/> adds <c>&lt;|im_start|&gt;</c>/<c>&lt;|im_end|&gt;</c> (im_end as
 /// end-of-turn) for a ChatML template.
 /// </summary>
-internal sealed record BpeTrainerOptions
+public sealed record BpeTrainerOptions
 {
     public const string DefaultEndOfText = "<|endoftext|>";
     public const string ImStart = "<|im_start|>";

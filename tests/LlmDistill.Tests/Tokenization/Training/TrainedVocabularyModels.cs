@@ -16,7 +16,7 @@ public sealed class TrainedVocabularyModels : IDisposable
 {
     readonly TempDirectory _folder = new();
 
-    public sealed record Trained(string Name, TokenizerVocabulary Vocabulary, VocabularyTokenizer Tokenizer, TeacherModel Model);
+    public sealed record Trained(string Name, TokenizerVocabulary Vocabulary, VocabularyTokenizer Tokenizer, GgufModel Model);
 
     public Trained Demo { get; }
     public Trained Rich { get; }
@@ -32,7 +32,7 @@ public sealed class TrainedVocabularyModels : IDisposable
     {
         string path = _folder.File($"{name}.gguf");
         ModelGgufWriter.Write(path, LlamaModelConfig.TinyLlama(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, name);
-        return new Trained(name, vocabulary, VocabularyTokenizer.Create(vocabulary), TeacherModel.Load(path));
+        return new Trained(name, vocabulary, VocabularyTokenizer.Create(vocabulary), GgufModel.Load(path));
     }
 
     public void Dispose()

@@ -5,7 +5,7 @@ using LlmDistill.Tests.Fixtures;
 namespace LlmDistill.Tests.Teacher;
 
 [Collection(TinyTeacherCollection.Name)]
-public class TestTeacherModel(TinyTeacherFixture teachers)
+public class TestGgufModel(TinyTeacherFixture teachers)
 {
     [Fact]
     public void A_truncated_teacher_file_is_refused_by_the_managed_reader_before_llama_cpp_sees_it()
@@ -16,7 +16,7 @@ public class TestTeacherModel(TinyTeacherFixture teachers)
         {
             string path = folder.File($"cut-{length}.gguf");
             File.WriteAllBytes(path, bytes[..length]);
-            var error = Assert.Throws<GgufFormatException>(() => TeacherModel.Load(path));
+            var error = Assert.Throws<GgufFormatException>(() => GgufModel.Load(path));
             Assert.Contains("offset", error.Message);
         }
     }
@@ -30,7 +30,7 @@ public class TestTeacherModel(TinyTeacherFixture teachers)
         writer.Metadata.SetString("general.architecture", "llama");
         writer.AddTensor("output_norm.weight", [64], GgmlType.F32, new float[64]);
         writer.Write(path);
-        var error = Assert.Throws<InvalidDataException>(() => TeacherModel.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => GgufModel.Load(path));
         Assert.Contains("tokenizer.ggml.tokens", error.Message);
     }
 

@@ -3,21 +3,21 @@ using LlmDistill.Native;
 
 namespace LlmDistill.Teacher;
 
-/// <summary>Settings for loading a teacher GGUF.</summary>
-public sealed record TeacherOptions
+/// <summary>Settings for loading a GGUF model in llama.cpp.</summary>
+public sealed record GgufModelOptions
 {
     /// <summary>Layers to offload to a GPU (-1 = all when a GPU backend exists; 0 = CPU only).</summary>
     public int GpuLayers { get; init; } = 0;
 }
 
 /// <summary>
-/// A GGUF teacher loaded in llama.cpp. The file is first read and validated by the managed GGUF reader, so a
+/// A GGUF model, teacher or student, loaded in llama.cpp. The file is first read and validated by the managed GGUF reader, so a
 /// damaged or hostile file ends in a <see cref="GgufFormatException"/> naming the field and offset, never in
 /// native code.
 /// </summary>
-public sealed class TeacherModel : IDisposable
+public sealed class GgufModel : IDisposable
 {
-    TeacherModel(string path, LlamaModel model, string architecture)
+    GgufModel(string path, LlamaModel model, string architecture)
     {
         Path = path;
         Model = model;
@@ -30,13 +30,13 @@ public sealed class TeacherModel : IDisposable
     public string Architecture { get; }
     public int VocabSize => Model.Vocab.Count;
 
-    public static TeacherModel Load(string path, TeacherOptions? options = null)
+    public static GgufModel Load(string path, GgufModelOptions? options = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"teacher model not found: {path}", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"model not found: {path}", path);
         string architecture = Validate(path);
         LlamaBackend.EnsureInitialized();
         var model = LlamaModel.Load(path, new LlamaModelOptions { GpuLayers = (options ?? new()).GpuLayers });
-        return new TeacherModel(path, model, architecture);
+        return new GgufModel(path, model, architecture);
     }
 
     /// <summary>Checks what llama.cpp needs before it sees the file; returns general.architecture.</summary>
