@@ -1,7 +1,7 @@
 namespace LlmDistill.IO;
 
 /// <summary>Puts a fully written staging folder in place of a target folder, so readers see the old or the new one whole.</summary>
-internal static class FolderSwap
+public static class FolderSwap
 {
     /// <summary>
     /// Moves <paramref name="staging"/> to <paramref name="target"/>. Directory.Move cannot overwrite, so an existing

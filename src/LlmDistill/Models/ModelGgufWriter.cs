@@ -4,7 +4,7 @@ using LlmDistill.Tokenization;
 namespace LlmDistill.Models;
 
 /// <summary>Produces the float data of one tensor (ggml order, ne0 fastest), called once per tensor at write time.</summary>
-internal delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
+public delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
 
 /// <summary>
 /// Writes a Llama/Qwen2 model as a GGUF file llama.cpp loads: architecture metadata, the tokenizer, and the tensors
@@ -12,7 +12,7 @@ internal delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
 /// while the file is written, so peak memory is about one tensor (for Qwen2.5-0.5B, token_embd: 136M floats).
 /// Matrices are stored as <c>matrixType</c> (F32, F16, BF16 or Q8_0); norms and biases always as F32.
 /// </summary>
-internal static class ModelGgufWriter
+public static class ModelGgufWriter
 {
     /// <summary>Builds the writer without writing, so callers can add metadata (e.g. provenance) first.</summary>
     public static GgufWriter Create(LlamaModelConfig config, TokenizerVocabulary vocabulary, TensorDataSource weights,

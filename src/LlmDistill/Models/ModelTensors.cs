@@ -1,7 +1,7 @@
 namespace LlmDistill.Models;
 
 /// <summary>What a tensor is, which decides its stored type (norms and biases stay F32).</summary>
-internal enum ModelTensorKind
+public enum ModelTensorKind
 {
     Matrix,
     Norm,
@@ -9,7 +9,7 @@ internal enum ModelTensorKind
 }
 
 /// <summary>One tensor of a model file: its GGUF name and its shape in ggml order (ne0 first = the input dimension).</summary>
-internal sealed record ModelTensor(string Name, long[] Shape, ModelTensorKind Kind)
+public sealed record ModelTensor(string Name, long[] Shape, ModelTensorKind Kind)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
 }
@@ -23,7 +23,7 @@ internal sealed record ModelTensor(string Name, long[] Shape, ModelTensorKind Ki
 /// as convert_hf_to_gguf.py does (rows of a head reordered 0, d/2, 1, d/2+1, ...); for <c>qwen2</c> (NEOX rope) rows are
 /// in Hugging Face order. A student exported to GGUF must apply RoPE in the same convention as the layout it writes.</para>
 /// </summary>
-internal static class ModelTensors
+public static class ModelTensors
 {
     public const string TokenEmbedding = "token_embd.weight";
     public const string OutputNorm = "output_norm.weight";

@@ -5,7 +5,7 @@ namespace LlmDistill.Models;
 /// initialisation), norm weights 1. Each tensor's values depend only on the seed and the tensor's name, so they do
 /// not change with write order and a tensor can be regenerated alone.
 /// </summary>
-internal static class RandomLlamaWeights
+public static class RandomLlamaWeights
 {
     public static TensorDataSource Create(int seed, float std = 0.02f) => tensor => Generate(tensor, seed, std);
 

@@ -10,7 +10,7 @@ namespace LlmDistill.Tests.Api;
 /// </summary>
 public class TestPublicApi
 {
-    public static TheoryData<string> Assemblies => new() { "LlmDistill.Core", "LlmDistill.Gguf" };
+    public static TheoryData<string> Assemblies => new() { "LlmDistill.Core", "LlmDistill.Gguf", "LlmDistill.Demo" };
 
     [Theory, MemberData(nameof(Assemblies))]
     public void The_public_api_matches_its_checked_in_listing(string assemblyName)

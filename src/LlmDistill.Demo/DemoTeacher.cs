@@ -85,7 +85,7 @@ internal static class DemoTeacher
         StudentExport.Export(Path.Combine(folder, "training"), Path.Combine(folder, FileName), ExportTypes.Parse(recipe.ExportType), "llmdistill-demo-teacher");
         File.WriteAllText(Path.Combine(folder, "recipe.json"), JsonSerializer.Serialize(recipe, DemoSummary.Json));
         Directory.Delete(gold, recursive: true);
-        Directory.Delete(Path.Combine(folder, "training", Trainer.CheckpointFolderName), recursive: true);
+        Directory.Delete(run.Training.CheckpointFolder, recursive: true);
     }
 
     /// <summary>A BPE vocabulary trained on prompts and gold completions as the teacher will see them.</summary>
