@@ -4,7 +4,7 @@ using LlmDistill.Gguf.Dequantization;
 namespace LlmDistill.Gguf;
 
 /// <summary>
-/// An open GGUF file (versions 2 and 3). <see cref="Open"/> parses and validates the header, metadata and tensor
+/// An open GGUF file (versions 2 and 3). <see cref="Open(string)"/> parses and validates the header, metadata and tensor
 /// table; tensor data stays on disk and is read on demand with positional reads, so a multi-GB model costs only
 /// its header in memory. Reads of tensor data are thread-safe. Malformed files throw <see cref="GgufFormatException"/>.
 /// </summary>

@@ -30,28 +30,8 @@ internal static class TraceSchema
 }
 
 /// <summary>The data fields of one <see cref="TraceSchema"/> instance, in column order.</summary>
-internal sealed class TraceFields
+internal sealed class TraceFields : TracePlainFields
 {
-    public DataField<string> Key { get; } = new("key", nullable: false);
-    public DataField<string> Dataset { get; } = new("dataset", nullable: false);
-    public DataField<string> Split { get; } = new("split", nullable: false);
-    public DataField<string> ExampleId { get; } = new("example_id", nullable: false);
-    public DataField<int> SampleIndex { get; } = new("sample_index", nullable: false);
-    public DataField<string> Question { get; } = new("question", nullable: false);
-    public DataField<string> GoldAnswer { get; } = new("gold_answer", nullable: true);
-    public DataField<string> PromptText { get; } = new("prompt_text", nullable: false);
-    public DataField<int> PromptTokenIds { get; } = Element<int>();
-    public DataField<string> CompletionText { get; } = new("completion_text", nullable: false);
-    public DataField<int> CompletionTokenIds { get; } = Element<int>();
-    public DataField<string> Rationale { get; } = new("rationale", nullable: false);
-    public DataField<string> Answer { get; } = new("answer", nullable: true);
-    public DataField<string> FinishReason { get; } = new("finish_reason", nullable: false);
-    public DataField<string> Error { get; } = new("error", nullable: true);
-    public DataField<bool> Correct { get; } = new("correct", nullable: true);
-    public DataField<string> MajorityAnswer { get; } = new("majority_answer", nullable: true);
-    public DataField<bool> AgreesWithMajority { get; } = new("agrees_with_majority", nullable: true);
-    public DataField<bool> Keep { get; } = new("keep", nullable: false);
-    public DataField<int> TopK { get; } = new("top_k", nullable: false);
     /// <summary>[n] codes of log p(sampled token), see <see cref="TopKEncoding"/>.</summary>
     public DataField<ushort> SampledLogprobQ { get; } = Element<ushort>();
     /// <summary>[n × k] int32 token ids, row-major, best first per token, byte-stream-split.</summary>
@@ -63,19 +43,6 @@ internal sealed class TraceFields
 
     public ParquetSchema Schema { get; }
 
-    internal TraceFields()
-    {
-        Schema = new ParquetSchema(
-            Key, Dataset, Split, ExampleId, SampleIndex,
-            Question, GoldAnswer, PromptText, new ListField("prompt_token_ids", PromptTokenIds),
-            CompletionText, new ListField("completion_token_ids", CompletionTokenIds), Rationale, Answer,
-            FinishReason, Error, Correct, MajorityAnswer, AgreesWithMajority, Keep,
-            TopK,
-            new ListField("sampled_logprob_q", SampledLogprobQ),
-            TopIdsBss,
-            TopLogprobGapBss,
-            new ListField("tail_mass_q", TailMassQ));
-    }
-
-    static DataField<T> Element<T>() => new(ListField.ElementName, nullable: false);
+    internal TraceFields() => Schema = new ParquetSchema(
+        [.. PlainColumns(), new ListField("sampled_logprob_q", SampledLogprobQ), TopIdsBss, TopLogprobGapBss, new ListField("tail_mass_q", TailMassQ)]);
 }

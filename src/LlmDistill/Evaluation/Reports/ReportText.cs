@@ -38,7 +38,7 @@ public static class ReportText
 
     public static string Times(double? ratio) => ratio is double r ? r.ToString(r >= 10 ? "F0" : "F1", Invariant) + "×" : "–";
 
-    /// <summary>"p = 0.031" or "p < 0.001".</summary>
+    /// <summary>"p = 0.031" or "p &lt; 0.001".</summary>
     public static string PValue(double p) => p < 0.001 ? "p < 0.001" : "p = " + p.ToString("0.###", Invariant);
 
     /// <summary>The answer to "how much of the teacher did this student keep, at what size and speed?" in one sentence.</summary>

@@ -14,7 +14,7 @@ namespace LlmDistill.Traces.Import;
 /// <summary>
 /// `llmdistill traces import`: an existing supervised fine-tuning set (chat-jsonl, ShareGPT, Alpaca) becomes gold
 /// traces without teacher distributions (k = 0), which `train` reads like any other traces (likelihood only), as
-/// <see cref="Demo.GoldTraces"/> does for the demo. The prompt is <c>system + "\n\n" + user</c>, tokenized with the
+/// the demo's <c>GoldTraces</c> do. The prompt is <c>system + "\n\n" + user</c>, tokenized with the
 /// beginning-of-text token; the completion is the assistant message closed by the end-of-text token, both with the
 /// managed tokenizer of the given vocabulary (which gives llama.cpp's ids). Lines stream; the folder is written
 /// beside the target and moved into place when complete.
