@@ -1,4 +1,5 @@
 using LlmDistill.Options;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,28 +10,50 @@ using LlmDistill.Teacher;
 
 namespace LlmDistill.Generation;
 
-/// <summary>Settings of `llmdistill synthesize`: grow a question set from a few seeds.</summary>
-public sealed record SynthesizeSettings
+/// <summary>Settings of the synthesize stage (<see cref="SynthesizeRun"/>): grow a question set from a few seeds.</summary>
+public sealed record SynthesizeSettings : IValidatedOptions
 {
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model.")]
     public required string TeacherPath { get; init; }
+
+    [OptionName("seed-data"), PathOption, Description("A few example questions (.jsonl, .csv or .parquet).")]
     public required string SeedDataPath { get; init; }
-    public required string PromptPath { get; init; }
-    /// <summary>JSONL file to write (id, question); appears only complete.</summary>
+
+    [OptionName("out", "-o"), PathOption, Description("JSONL file to write (id, question); it appears only complete.")]
     public required string OutputPath { get; init; }
+
+    [OptionName("count", "-n"), Description("How many new questions to write.")]
     public required int Count { get; init; }
-    public DatasetReadOptions SeedDataset { get; init; } = new();
-    /// <summary>Seed questions shown in each prompt, drawn at random.</summary>
-    public int ExamplesPerPrompt { get; init; } = 3;
-    public float Temperature { get; init; } = 0.9f;
-    public float TopP { get; init; } = 0.95f;
-    public long Seed { get; init; }
-    public int MaxTokens { get; init; } = 160;
-    public int Parallel { get; init; } = 8;
-    public int ContextPerSequence { get; init; } = 1024;
-    public int Threads { get; init; }
+
+    [OptionName("prompt"), PathOption(mayBeName: true), Description("Prompt template for writing questions: a YAML file or a built-in name.")]
+    public string PromptPath { get; init; } = "synthesize-questions";
+
+    [Description("Send the rendered template as is, without the teacher's chat template.")]
     public bool Raw { get; init; }
-    /// <summary>Give up after this many teacher attempts per wanted question (duplicates and empty outputs cost attempts).</summary>
+
+    public DatasetReadOptions SeedDataset { get; init; } = new();
+
+    [OptionName("examples"), Description("Seed questions shown in each prompt, drawn at random.")]
+    public int ExamplesPerPrompt { get; init; } = 3;
+
+    /// <summary>Hotter and shorter than answering: variety matters, and a question is short.</summary>
+    public SamplingOptions Sampling { get; init; } = new() { Temperature = 0.9f, MaxTokens = 160 };
+
+    public EngineOptions Engine { get; init; } = new() { ContextPerSequence = 1024 };
+
+    [Description("Give up after this many teacher attempts per wanted question (duplicates and empty outputs cost attempts).")]
     public int AttemptsPerQuestion { get; init; } = 4;
+
+    public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
+        [
+            OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
+            OptionChecks.FileExists(nameof(SeedDataPath), SeedDataPath),
+            OptionChecks.AtLeast(nameof(Count), Count, 1),
+            File.Exists(PromptPath) || BuiltInPrompts.Names.Contains(PromptPath) ? null : new OptionError(nameof(PromptPath), $"'{PromptPath}' is neither a file nor a built-in template"),
+            OptionChecks.AtLeast(nameof(ExamplesPerPrompt), ExamplesPerPrompt, 1),
+            OptionChecks.AtLeast(nameof(AttemptsPerQuestion), AttemptsPerQuestion, 1),
+        ],
+        (nameof(SeedDataset), SeedDataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine));
 }
 
 public sealed record SynthesizeSummary(string OutputPath, int Written, int Attempts, int ExactDuplicates, int NearDuplicates, int Unusable, TimeSpan Wall, bool Interrupted);
@@ -44,27 +67,26 @@ public static class SynthesizeRun
 {
     public static SynthesizeSummary Run(SynthesizeSettings settings, IProgress<(int Written, int Wanted)>? progress = null, CancellationToken cancel = default)
     {
-        if (settings.Count < 1) throw OptionsException.For<SynthesizeSettings>(nameof(SynthesizeSettings.Count), $"must be at least 1, not {settings.Count}");
-        if (!File.Exists(settings.SeedDataPath)) throw new FileNotFoundException($"seed data not found: {settings.SeedDataPath}", settings.SeedDataPath);
+        OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
         var seeds = DatasetReader.Open(settings.SeedDataPath, settings.SeedDataset).Select(r => r.Question).ToList();
         if (seeds.Count == 0) throw new InvalidDataException($"{settings.SeedDataPath} holds no questions to learn the style from");
-        var template = PromptTemplate.Load(settings.PromptPath);
+        var template = PromptTemplate.Resolve(settings.PromptPath);
         using var teacher = GgufModel.Load(settings.TeacherPath);
         var dedup = new QuestionDeduplicator();
         seeds.ForEach(dedup.Remember);
 
-        var sampling = new SamplingSettings(settings.Temperature, 40, settings.TopP, 0f, settings.Seed);
+        var sampling = settings.Sampling.For(samples: 1);
         int attempts = settings.Count * settings.AttemptsPerQuestion, written = 0, unusable = 0, tried = 0;
         IEnumerable<GenerationRequest> Requests()
         {
             for (int i = 0; i < attempts; i++)
             {
-                var random = new Random(HashCode.Combine(settings.Seed, i));
+                var random = new Random(HashCode.Combine(settings.Sampling.Seed, i));
                 var examples = seeds.OrderBy(_ => random.Next()).Take(settings.ExamplesPerPrompt).Select(q => new FewShotExample(q, null)).ToList();
                 var rendered = template.Render("", examples);
                 int[] tokens = teacher.Tokenize(teacher.RenderPrompt(rendered.User, rendered.System, settings.Raw));
-                yield return new GenerationRequest(i, tokens, sampling, settings.MaxTokens, template.StopStrings);
+                yield return new GenerationRequest(i, tokens, sampling, settings.Sampling.MaxTokens, template.StopStrings);
             }
         }
 
@@ -73,7 +95,7 @@ public static class SynthesizeRun
         bool interrupted = false;
         using (var output = new StreamWriter(temp, append: false, new UTF8Encoding(false)))
         using (var generator = new BatchedGenerator(teacher, new GeneratorOptions
-               { Parallel = settings.Parallel, ContextPerSequence = settings.ContextPerSequence, TopK = 1, Threads = settings.Threads }))
+               { Parallel = settings.Engine.Parallel, ContextPerSequence = settings.Engine.ContextPerSequence, TopK = 1, Threads = settings.Engine.Threads }))
         {
             try
             {

@@ -15,7 +15,8 @@ public class TestSynthesizeRun(TinyTeacherFixture teachers)
         var summary = SynthesizeRun.Run(new SynthesizeSettings
         {
             TeacherPath = teachers.Llama.Path, SeedDataPath = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
-            PromptPath = RepositoryFiles.Path("prompts/synthesize-questions.yaml"), OutputPath = output, Count = 4, MaxTokens = 24, Parallel = 4, Raw = true,
+            PromptPath = RepositoryFiles.Path("prompts/synthesize-questions.yaml"), OutputPath = output, Count = 4, Raw = true,
+            Sampling = new() { Temperature = 0.9f, MaxTokens = 24 }, Engine = new() { Parallel = 4, ContextPerSequence = 1024 },
         });
         Assert.False(File.Exists(output + ".tmp"));
         var lines = File.ReadAllLines(output);

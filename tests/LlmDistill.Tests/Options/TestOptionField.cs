@@ -34,6 +34,8 @@ public class TestOptionField
         { ["train"], typeof(TrainSettings) },
         { ["export"], typeof(ExportSettings) },
         { ["eval"], typeof(EvalSettings) },
+        { ["synthesize"], typeof(SynthesizeSettings) },
+        { ["complete"], typeof(PromptCompletionSettings) },
         { ["traces", "export"], typeof(LlmDistill.Traces.Export.TraceExportSettings) },
         { ["traces", "import"], typeof(LlmDistill.Traces.Import.TraceImportSettings) },
     };
