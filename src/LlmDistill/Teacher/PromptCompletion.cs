@@ -9,7 +9,7 @@ public sealed record PromptCompletionSettings : IValidatedOptions
     [OptionName("model", "-m"), PathOption, Description("GGUF model to run (through llama.cpp).")]
     public required string ModelPath { get; init; }
 
-    [OptionName("prompt", "-p"), Description("The user message (or the whole prompt with --raw).")]
+    [OptionName("prompt", "-p"), Description("The user message (or the whole prompt, with raw).")]
     public required string Prompt { get; init; }
 
     [Description("A system message (ignored with raw).")]
