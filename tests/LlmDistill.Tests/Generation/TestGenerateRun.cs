@@ -59,6 +59,15 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void Without_a_template_the_general_built_in_is_used_from_any_folder_and_the_summary_names_it()
+    {
+        using var folder = new TempDirectory();
+        var summary = GenerateRun.Run(Settings(folder.Path) with { Prompt = new(), Limit = 1, Samples = 1 });
+        Assert.Equal($"cot-general ({LlmDistill.Generation.Prompts.PromptTemplate.BuiltInPath}cot-general)", summary.PromptTemplate);
+        Assert.Contains("Let's think step by step.", TraceReader.Read(folder.Path).Single().PromptText);
+    }
+
+    [Fact]
     public void A_second_run_resumes_and_writes_nothing_twice()
     {
         using var folder = new TempDirectory();

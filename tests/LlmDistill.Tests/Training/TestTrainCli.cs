@@ -72,6 +72,17 @@ public class TestTrainCli(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void Without_a_student_shape_train_picks_the_default_for_the_teacher_and_says_which()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        var (code, output, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--out", folder.File("run"),
+            "--steps", "1", "--batch-size", "2", "--max-length", "128", "--all-traces");
+        Assert.True(code == 0, error);
+        Assert.Contains("default shape tiny", output); // a teacher this small leaves room for no larger preset
+    }
+
+    [Fact]
     public void Traces_of_another_tokenizer_are_refused_in_one_sentence()
     {
         using var folder = new TempDirectory();
