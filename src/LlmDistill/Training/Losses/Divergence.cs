@@ -1,9 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace LlmDistill.Training.Losses;
 
 /// <summary>
 /// Which divergence compares the teacher's coarsened distribution p with the student's q at each position.
 /// Use <c>new Divergence.Forward()</c>, <c>new Divergence.Reverse()</c> or <c>new Divergence.Jsd(0.5)</c>.
 /// </summary>
+[JsonConverter(typeof(DivergenceText))]
 public abstract record Divergence
 {
     Divergence() { }
@@ -44,4 +48,16 @@ public abstract record Divergence
 
         public override string ToString() => Beta == 0.5 ? "jsd" : $"jsd:{Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
+}
+
+/// <summary>
+/// A divergence as its text (<c>jsd:0.3</c>) wherever settings are serialised without the checkpoint's own converter,
+/// e.g. the pipeline's stage keys, so that changing it changes the key.
+/// </summary>
+internal sealed class DivergenceText : JsonConverter<Divergence>
+{
+    public override Divergence Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Divergence.Parse(reader.GetString() ?? throw new JsonException("divergence is null"));
+
+    public override void Write(Utf8JsonWriter writer, Divergence value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }
