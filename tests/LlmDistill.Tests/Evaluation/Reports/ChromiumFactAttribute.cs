@@ -1,4 +1,4 @@
-namespace LlmDistill.Tests.Evaluation;
+namespace LlmDistill.Tests.Evaluation.Reports;
 
 /// <summary>
 /// A fact that needs headless Chromium (Debian's <c>chromium</c> package). xunit 2 has no skipping at run time, so the

@@ -1,3 +1,4 @@
+using LlmDistill.Tests.Evaluation;
 using LlmDistill.Evaluation.Running;
 using LlmDistill.Evaluation.Statistics;
 using LlmDistill.Evaluation.Reports;
@@ -6,7 +7,7 @@ using LlmDistill.Evaluation;
 using LlmDistill.Tests.Fixtures;
 using SkiaSharp;
 
-namespace LlmDistill.Tests.Evaluation;
+namespace LlmDistill.Tests.Evaluation.Reports;
 
 /// <summary>The report page as a browser draws it: headless Chromium takes a screenshot of report.html.</summary>
 public class TestReportInChromium(TinyEvalFixture eval) : IClassFixture<TinyEvalFixture>

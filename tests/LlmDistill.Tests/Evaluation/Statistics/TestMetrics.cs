@@ -3,7 +3,7 @@ using LlmDistill.Evaluation.Statistics;
 using LlmDistill.Evaluation.Reports;
 using LlmDistill.Evaluation;
 
-namespace LlmDistill.Tests.Evaluation;
+namespace LlmDistill.Tests.Evaluation.Statistics;
 
 public class TestMetrics
 {

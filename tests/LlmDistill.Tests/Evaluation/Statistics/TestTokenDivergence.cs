@@ -6,7 +6,7 @@ using LlmDistill.Runtime;
 using LlmDistill.Training.Losses;
 using static TorchSharp.torch;
 
-namespace LlmDistill.Tests.Evaluation;
+namespace LlmDistill.Tests.Evaluation.Statistics;
 
 public class TestTokenDivergence
 {
