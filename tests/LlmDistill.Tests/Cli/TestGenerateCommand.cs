@@ -1,3 +1,4 @@
+using static LlmDistill.Tests.Fixtures.CliRun;
 using System.Text.Json;
 using LlmDistill.Cli;
 using LlmDistill.Generation.Prompts;
@@ -56,13 +57,5 @@ public class TestGenerateCommand(TinyTeacherFixture teachers)
             Assert.Equal([.. rows[i].PromptTokenIds, .. rows[i].CompletionTokenIds], lines[i].GetProperty("input_ids").EnumerateArray().Select(v => v.GetInt32()));
             Assert.Equal(rows[i].TopIds.Take(4), lines[i].GetProperty("target_token_ids")[0].EnumerateArray().Select(v => v.GetInt32()));
         }
-    }
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LlmDistillCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using static LlmDistill.Tests.Fixtures.CliRun;
 using System.Text.Json;
 using LlmDistill.Cli;
 using LlmDistill.Tests.Fixtures;
@@ -7,14 +8,6 @@ namespace LlmDistill.Tests.Cli;
 [Collection(TinyTeacherCollection.Name)]
 public class TestLlmDistillCli(TinyTeacherFixture teachers)
 {
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LlmDistillCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Help_teaches_the_commands_with_an_example()
     {

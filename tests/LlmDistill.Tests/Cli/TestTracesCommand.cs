@@ -1,3 +1,4 @@
+using static LlmDistill.Tests.Fixtures.CliRun;
 using LlmDistill.Cli;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tests.Traces;
@@ -11,14 +12,6 @@ public sealed class TestTracesCommand : IDisposable
     readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LlmDistillCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void Traces_export_writes_the_file_and_its_sidecar_and_prints_what_it_wrote()

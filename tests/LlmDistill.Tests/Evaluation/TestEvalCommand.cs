@@ -1,3 +1,4 @@
+using static LlmDistill.Tests.Fixtures.CliRun;
 using LlmDistill.Evaluation.Running;
 using LlmDistill.Evaluation.Statistics;
 using LlmDistill.Evaluation.Reports;
@@ -14,14 +15,6 @@ namespace LlmDistill.Tests.Evaluation;
 [Collection(TinyTeacherCollection.Name)]
 public class TestEvalCommand(TinyTeacherFixture teachers)
 {
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LlmDistillCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     string[] Eval(string output, params string[] more) =>
         ["eval", "--teacher", teachers.LlamaPath, "--student", teachers.Qwen2Path, "--data", TinyEvalFixture.Data, "--prompt", TinyEvalFixture.Prompt,
          "--out", output, "--limit", "3", "--max-tokens", "6", "--parallel", "3", "--ctx", "1024", .. more];

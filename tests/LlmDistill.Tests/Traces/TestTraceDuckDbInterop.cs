@@ -113,20 +113,7 @@ public sealed class TestTraceDuckDbInterop : IDisposable
         command.ExecuteNonQuery();
     }
 
-    List<object?[]> Query(string sql)
-    {
-        using var command = _duck.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    List<object?[]> Query(string sql) => _duck.Rows(sql);
 
     /// <summary>The n-th ```sql block of docs/trace-schema.md.</summary>
     static string DocumentedSql(int index)

@@ -1,3 +1,4 @@
+using static LlmDistill.Tests.Fixtures.CliRun;
 using LlmDistill.Cli;
 using LlmDistill.Generation;
 using LlmDistill.Models;
@@ -11,14 +12,6 @@ namespace LlmDistill.Tests.Training;
 [Collection(TinyTeacherCollection.Name)]
 public class TestTrainCli(TinyTeacherFixture teachers)
 {
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = LlmDistillCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>12 real traces (6 questions × 2 samples, 12 tokens each, top-5) from the tiny Qwen2 teacher.</summary>
     string Traces(TempDirectory folder)
     {

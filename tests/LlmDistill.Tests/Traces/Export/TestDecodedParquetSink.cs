@@ -120,18 +120,5 @@ public sealed class TestDecodedParquetSink : IDisposable
         }
     }
 
-    List<object?[]> Query(string sql)
-    {
-        using var command = _duck.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    List<object?[]> Query(string sql) => _duck.Rows(sql);
 }
