@@ -12,6 +12,8 @@ namespace LlmDistill.Pipeline;
 public sealed class PipelineYaml(string file)
 {
     readonly string _folder = Path.GetDirectoryName(file)!;
+    // Where each key was written, by section and property path, so a value that fails validation later is placed too.
+    readonly Dictionary<(string Section, string Path), Mark> _marks = [];
 
     public string File { get; } = file;
 
@@ -47,6 +49,7 @@ public sealed class PipelineYaml(string file)
             };
             given[field.Path] = (field, texts.Select(t => ResolvePath(field, t)).ToArray());
             lines[field.Path] = keyNode.Start;
+            _marks[(name, field.Path)] = keyNode.Start;
         }
         try
         {
@@ -68,7 +71,8 @@ public sealed class PipelineYaml(string file)
         var fields = OptionField.Of(typeof(T));
         var errors = settings.Validate().Where(e => !ignored.Contains(e.Property) && OptionField.At(fields, e.Property)?.PathKind is null).ToList();
         if (errors.Count > 0)
-            throw new InvalidDataException($"{File}: {string.Join("; ", errors.Select(e => e.Render(path => $"'{name}.{KeyOf(path, typeof(T))}'")))}.");
+            throw Error(_marks.GetValueOrDefault((name, errors[0].Property), Mark.Empty),
+                string.Join("; ", errors.Select(e => e.Render(path => $"'{name}.{KeyOf(path, typeof(T))}'"))));
     }
 
     string ResolvePath(OptionField field, string text)

@@ -73,7 +73,7 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
     [InlineData("  samples: 2", "  samples: two", "line 8", "'generate.samples' cannot be 'two'")]
     [InlineData("  samples: 2", "  samples: 2\n  keep: best", "line 9", "'generate.keep' cannot be 'best'")]
     [InlineData("  batch_size: 4", "  batch_size: 4\n  divergence: jsd:1.5", "line 16", "'train.divergence' cannot be 'jsd:1.5'")]
-    [InlineData("  top_k: 8", "  top_k: 8\n  top_p: 1.5", "", "'generate.top_p' must lie in (0, 1], not 1.5")]
+    [InlineData("  top_k: 8", "  top_k: 8\n  top_p: 1.5", "line 10", "'generate.top_p' must lie in (0, 1], not 1.5")]
     [InlineData("  type: f32", "  type: q3_xs", "line 18", "'export.type' cannot be 'q3_xs'")]
     public void A_bad_value_is_named_by_its_key_as_the_command_line_would_refuse_it(string line, string replacement, string at, string message)
     {
