@@ -107,6 +107,34 @@ public class TestScoreRun(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void Rows_without_completion_tokens_are_kept_empty_and_rows_the_teacher_cannot_read_are_skipped_and_named()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder), mixed = folder.File("mixed"), scored = folder.File("scored");
+        var rows = TraceReader.Read(traces).Take(3).ToArray();
+        using (var writer = new TraceWriter(mixed, TraceReader.ReadProvenance(TracePartFiles.List(traces)[0])))
+        {
+            writer.Write(rows[0]);
+            writer.Write(rows[1] with
+            {
+                CompletionText = "", CompletionTokenIds = [], FinishReason = LlmDistill.Teacher.FinishReason.Error, Error = "teacher failed",
+                SampledLogprobs = [], TopIds = [], TopLogprobs = [], TailMass = [],
+            });
+            writer.Write(rows[2] with { CompletionTokenIds = [.. rows[2].CompletionTokenIds[..^1], 10_000_000] });
+        }
+
+        var summary = ScoreRun.Run(Settings(mixed, scored));
+
+        Assert.Equal((2L, 1L, 1L), (summary.Rows, summary.EmptyRows, summary.SkippedRows));
+        Assert.Equal($"{rows[2].Key}: token id 10000000 is outside the teacher's vocabulary of {teachers.Qwen2.VocabSize}", summary.FirstSkipReason);
+        var written = ByKey(scored);
+        Assert.Equal([rows[0].Key, rows[1].Key], written.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((0, "teacher failed"), (written[rows[1].Key].CompletionTokenCount, written[rows[1].Key].Error));
+        var nll = RowNll.Read(summary.NllPath).ToDictionary(r => r.Key);
+        Assert.Equal((null, 0), (nll[rows[1].Key].MeanNll, nll[rows[1].Key].Tokens));
+    }
+
+    [Fact]
     public void Traces_made_with_another_tokenizer_are_refused_in_one_sentence()
     {
         using var folder = new TempDirectory();
