@@ -13,11 +13,14 @@ public sealed record RowNll
     /// <summary>Sidecar file name; the leading underscore keeps trace readers from taking it for a part file.</summary>
     public const string FileName = "_nll.parquet";
 
+    /// <summary>The trace's key (<see cref="TraceKey"/>).</summary>
     [JsonPropertyName("key")] public string Key { get; init; } = "";
     /// <summary>Nats per token; null for a row without completion tokens.</summary>
     [JsonPropertyName("mean_nll")] public double? MeanNll { get; init; }
+    /// <summary>Completion tokens of the row.</summary>
     [JsonPropertyName("tokens")] public int Tokens { get; init; }
 
+    /// <summary>The sidecar row of one trace.</summary>
     public static RowNll Of(TraceRecord trace) => new()
     {
         Key = trace.Key, Tokens = trace.CompletionTokenCount,
@@ -35,6 +38,7 @@ public sealed record RowNll
         return path;
     }
 
+    /// <summary>Reads a sidecar back.</summary>
     public static IReadOnlyList<RowNll> Read(string path)
     {
         using var stream = File.OpenRead(path);

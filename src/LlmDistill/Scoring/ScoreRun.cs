@@ -16,6 +16,7 @@ namespace LlmDistill.Scoring;
 /// </summary>
 public static class ScoreRun
 {
+    /// <summary>Scores <see cref="ScoreSettings.TracesPath"/> into <see cref="ScoreSettings.OutputFolder"/>; progress after every row; Ctrl-C keeps scored rows.</summary>
     public static ScoreSummary Run(ScoreSettings settings, IProgress<ScoreProgress>? progress = null, CancellationToken cancel = default)
     {
         OptionsException.ThrowIfInvalid(settings);

@@ -16,7 +16,9 @@ public sealed record ScoreSettings : IValidatedOptions
     [OptionName("out", "-o"), PathOption, Description("Output folder for the scored traces and _nll.parquet (resumes if it exists).")]
     public required string OutputFolder { get; init; }
 
+    /// <summary>How llama.cpp runs the teacher; Parallel is the most rows in flight, ContextPerSequence the longest row.</summary>
     public EngineOptions Engine { get; init; } = new();
+    /// <summary>Alternatives recorded per completion token.</summary>
     public CaptureOptions Capture { get; init; } = new();
 
     [Description("Delete scored traces in the output folder made by another teacher or top-k and start over.")]
@@ -25,6 +27,7 @@ public sealed record ScoreSettings : IValidatedOptions
     [Description("Traces per Parquet part file.")]
     public int RowsPerPart { get; init; } = 5000;
 
+    /// <inheritdoc/>
     public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
         [
             OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
