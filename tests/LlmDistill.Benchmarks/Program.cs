@@ -10,6 +10,7 @@ namespace LlmDistill.Benchmarks;
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks [-- --repeats 3 --parallel 1,4,8,16 --prompt 64 --generate 64]
 /// Training throughput instead: -- --training [--quick] (see <see cref="TrainingBenchmark"/>).
 /// Trace export throughput instead: -- --traces-export (see <see cref="TraceExportBenchmark"/>).
+/// Scoring throughput against llama.cpp prompt processing instead: -- --score (see <see cref="ScoreBenchmark"/>).
 /// </summary>
 public static class Program
 {
@@ -18,6 +19,7 @@ public static class Program
         if (args.Contains("--generate-stage")) return GenerateBenchmark.Run(args);
         if (args.Contains("--training")) return TrainingBenchmark.Run(args);
         if (args.Contains("--traces-export")) return TraceExportBenchmark.Run(args);
+        if (args.Contains("--score")) return ScoreBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).

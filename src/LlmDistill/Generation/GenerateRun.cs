@@ -175,27 +175,13 @@ public static class GenerateRun
         : a with { ToolVersion = b.ToolVersion } != b ? "other generation settings (temperature, top-p, top-k, seed, samples, max tokens or context)"
         : null;
 
-    static TraceProvenance Provenance(GenerateSettings settings, GgufModel teacher, PromptTemplate template)
-    {
-        ModelFileSummary summary;
-        TokenizerVocabulary vocabulary;
-        using (var file = GgufFile.Open(settings.TeacherPath))
+    static TraceProvenance Provenance(GenerateSettings settings, GgufModel teacher, PromptTemplate template) =>
+        TeacherProvenance.Of(settings.TeacherPath, teacher.Architecture) with
         {
-            summary = ModelFileSummary.Of(file, settings.TeacherPath);
-            vocabulary = TokenizerGgufMetadata.Read(file.Metadata);
-        }
-        string sha;
-        using (var stream = File.OpenRead(settings.TeacherPath)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new TraceProvenance
-        {
-            TeacherFileName = Path.GetFileName(settings.TeacherPath), TeacherFileSize = new FileInfo(settings.TeacherPath).Length, TeacherSha256 = sha,
-            Architecture = teacher.Architecture, Quantization = summary.Quantization, TokenizerFingerprint = TokenizerFingerprint.Compute(vocabulary),
             Temperature = settings.EffectiveTemperature, TopP = settings.Sampling.TopP, TopKSampling = settings.Sampling.TopK, Seed = settings.Sampling.Seed,
             CaptureTopK = settings.Capture.TopK, ContextSize = settings.Engine.ContextPerSequence, MaxTokens = settings.Sampling.MaxTokens,
             Samples = settings.Samples, PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash,
-            ToolVersion = typeof(GenerateRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
         };
-    }
 
     sealed record Question(DatasetRow Row, string PromptText, int[] PromptTokens, Completion[] Completions);
 

@@ -149,7 +149,7 @@ public sealed class BatchedGenerator : IDisposable
 
     int PrefixSequence => _options.Parallel;
 
-    const long ParallelChooseMinLogits = 1 << 20;
+    internal const long ParallelChooseMinLogits = 1 << 20;
 
     /// <summary>Decodes the shared prefix into the reserved sequence; returns how many tokens requests can reuse (0 = none).</summary>
     int DecodeSharedPrefix(int[] prefix, ref int decodeCalls)

@@ -36,6 +36,7 @@ public class TestOptionField
         { ["eval"], typeof(EvalSettings) },
         { ["synthesize"], typeof(SynthesizeSettings) },
         { ["complete"], typeof(PromptCompletionSettings) },
+        { ["score"], typeof(LlmDistill.Scoring.ScoreSettings) },
         { ["traces", "export"], typeof(LlmDistill.Traces.Export.TraceExportSettings) },
         { ["traces", "import"], typeof(LlmDistill.Traces.Import.TraceImportSettings) },
     };

@@ -10,16 +10,23 @@ namespace LlmDistill.Training.Data;
 internal static class TraceTokenizerCheck
 {
     /// <summary>Throws <see cref="InvalidDataException"/> naming the first part file whose tokenizer fingerprint differs.</summary>
-    public static void Ensure(string tracesFolder, TokenizerVocabulary studentVocabulary)
+    public static void Ensure(string tracesFolder, TokenizerVocabulary studentVocabulary) =>
+        Ensure(tracesFolder, studentVocabulary, "the student's", "train a student with the teacher's vocabulary");
+
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> naming the first part file whose tokenizer fingerprint differs from
+    /// <paramref name="vocabulary"/>, the tokenizer of <paramref name="whose"/> model; <paramref name="remedy"/> ends the sentence.
+    /// </summary>
+    public static void Ensure(string tracesFolder, TokenizerVocabulary vocabulary, string whose, string remedy)
     {
-        ArgumentNullException.ThrowIfNull(studentVocabulary);
-        string student = TokenizerFingerprint.Compute(studentVocabulary);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        string expected = TokenizerFingerprint.Compute(vocabulary);
         foreach (string file in TracePartFiles.List(tracesFolder))
         {
-            string teacher = TraceReader.ReadProvenance(file).TokenizerFingerprint;
-            if (!string.Equals(teacher, student, StringComparison.OrdinalIgnoreCase))
+            string written = TraceReader.ReadProvenance(file).TokenizerFingerprint;
+            if (!string.Equals(written, expected, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException(
-                    $"traces in {file} were written with tokenizer {Short(teacher)}, the student's tokenizer is {Short(student)}; train a student with the teacher's vocabulary");
+                    $"traces in {file} were written with tokenizer {Short(written)}, {whose} tokenizer is {Short(expected)}; {remedy}");
         }
     }
 

@@ -1,0 +1,39 @@
+using System.ComponentModel;
+using LlmDistill.Options;
+using LlmDistill.Teacher;
+
+namespace LlmDistill.Scoring;
+
+/// <summary>Everything the score stage (<see cref="ScoreRun"/>) needs; each default is the one place that default lives.</summary>
+public sealed record ScoreSettings : IValidatedOptions
+{
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model that scores the given tokens (run by llama.cpp).")]
+    public required string TeacherPath { get; init; }
+
+    [OptionName("traces"), PathOption, Description("Trace folder or part file whose prompt and completion token ids are scored (any source: generate, traces import, a student's samples).")]
+    public required string TracesPath { get; init; }
+
+    [OptionName("out", "-o"), PathOption, Description("Output folder for the scored traces and _nll.parquet (resumes if it exists).")]
+    public required string OutputFolder { get; init; }
+
+    /// <summary>How llama.cpp runs the teacher; Parallel is the most rows in flight, ContextPerSequence the longest row.</summary>
+    public EngineOptions Engine { get; init; } = new();
+    /// <summary>Alternatives recorded per completion token.</summary>
+    public CaptureOptions Capture { get; init; } = new();
+
+    [Description("Delete scored traces in the output folder made by another teacher or top-k and start over.")]
+    public bool Force { get; init; }
+
+    [Description("Traces per Parquet part file.")]
+    public int RowsPerPart { get; init; } = 5000;
+
+    /// <inheritdoc/>
+    public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
+        [
+            OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
+            File.Exists(TracesPath) || Directory.Exists(TracesPath) ? null : new OptionError(nameof(TracesPath), $"names {TracesPath}, which does not exist"),
+            Path.GetFullPath(TracesPath) == Path.GetFullPath(OutputFolder) ? new OptionError(nameof(OutputFolder), "is the folder being scored: choose another folder") : null,
+            OptionChecks.AtLeast(nameof(RowsPerPart), RowsPerPart, 1),
+        ],
+        (nameof(Engine), Engine), (nameof(Capture), Capture));
+}
