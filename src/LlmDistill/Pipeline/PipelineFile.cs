@@ -67,12 +67,9 @@ public sealed record PipelineFile
         if (!fromFile) trainPreset["teacher"] = [teacher];
         var train = yaml.Read<TrainSettings>("train", trainSection, trainPreset, ["traces", "out", "teacher", "resume"]);
 
-        var exportSection = Section("export", required: false);
-        var exportType = yaml.Read<ExportSettings>("export", exportSection, new Dictionary<string, string[]> { ["checkpoint"] = [run], ["out"] = [""] }, ["checkpoint", "out"]).Type;
-        var export = yaml.Read<ExportSettings>("export", exportSection, new Dictionary<string, string[]>
-        {
-            ["checkpoint"] = [run], ["out"] = [System.IO.Path.Combine(output, $"student-{exportType.Name()}.gguf")],
-        }, ["checkpoint", "out"]);
+        // The student's file is named after its type, which the section chooses.
+        var export = yaml.Read<ExportSettings>("export", Section("export", required: false), new Dictionary<string, string[]> { ["checkpoint"] = [run], ["out"] = [""] }, ["checkpoint", "out"]);
+        export = export with { OutputPath = System.IO.Path.Combine(output, $"student-{export.Type.Name()}.gguf") };
 
         var evalSection = Section("eval", required: true);
         var evalPreset = new Dictionary<string, string[]>(shared)
