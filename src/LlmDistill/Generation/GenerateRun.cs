@@ -153,20 +153,12 @@ public static class GenerateRun
         return BitConverter.ToInt64(hash);
     }
 
-    /// <summary>Existing traces made with other settings would mix two experiments: refuse, or delete them with --force.</summary>
+    /// <summary>Existing traces made with other settings would mix two experiments: refuse, or delete them with Force.</summary>
     static void PrepareFolder(GenerateSettings settings, TraceProvenance provenance)
     {
-        foreach (string part in TracePartFiles.List(settings.OutputFolder))
-        {
-            var existing = TraceReader.ReadProvenance(part);
-            string? difference = ProvenanceDifference(existing, provenance);
-            if (difference is null) continue;
-            if (!settings.Force)
-                throw OptionsException.For<GenerateSettings>(nameof(GenerateSettings.OutputFolder),
-                    $"holds {Path.GetFileName(part)}, generated with {difference}: set {{Force}} to delete the folder's traces and start over, or choose another folder");
-            foreach (string stale in TracePartFiles.List(settings.OutputFolder)) File.Delete(stale);
-            return;
-        }
+        if (TraceReader.OtherRun(settings.OutputFolder, existing => ProvenanceDifference(existing, provenance), settings.Force) is var (part, difference))
+            throw OptionsException.For<GenerateSettings>(nameof(GenerateSettings.OutputFolder),
+                $"holds {Path.GetFileName(part)}, generated with {difference}: set {{Force}} to delete the folder's traces and start over, or choose another folder");
     }
 
     static string? ProvenanceDifference(TraceProvenance a, TraceProvenance b) =>

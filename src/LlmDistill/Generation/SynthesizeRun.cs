@@ -94,8 +94,7 @@ public static class SynthesizeRun
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!);
         bool interrupted = false;
         using (var output = new StreamWriter(temp, append: false, new UTF8Encoding(false)))
-        using (var generator = new BatchedGenerator(teacher, new GeneratorOptions
-               { Parallel = settings.Engine.Parallel, ContextPerSequence = settings.Engine.ContextPerSequence, TopK = 1, Threads = settings.Engine.Threads }))
+        using (var generator = new BatchedGenerator(teacher, settings.Engine.Generator(captureTopK: 1)))
         {
             try
             {

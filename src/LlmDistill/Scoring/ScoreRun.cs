@@ -105,15 +105,11 @@ public static class ScoreRun
     /// <summary>Rows scored by another teacher or with another top-k would mix two experiments: refuse, or delete them with Force.</summary>
     static void PrepareFolder(ScoreSettings settings, TraceProvenance provenance)
     {
-        foreach (string part in TracePartFiles.List(settings.OutputFolder))
-        {
-            var existing = TraceReader.ReadProvenance(part);
-            if (existing.TeacherSha256 == provenance.TeacherSha256 && existing.CaptureTopK == provenance.CaptureTopK) continue;
-            if (!settings.Force)
-                throw OptionsException.For<ScoreSettings>(nameof(ScoreSettings.OutputFolder),
-                    $"holds {Path.GetFileName(part)}, scored by {existing.TeacherFileName} with top-k {existing.CaptureTopK}: set {{Force}} to delete the folder's traces and start over, or choose another folder");
-            foreach (string stale in TracePartFiles.List(settings.OutputFolder)) File.Delete(stale);
-            return;
-        }
+        string? Difference(TraceProvenance existing) =>
+            existing.TeacherSha256 == provenance.TeacherSha256 && existing.CaptureTopK == provenance.CaptureTopK ? null
+            : $"{existing.TeacherFileName} with top-k {existing.CaptureTopK}";
+        if (TraceReader.OtherRun(settings.OutputFolder, Difference, settings.Force) is var (part, difference))
+            throw OptionsException.For<ScoreSettings>(nameof(ScoreSettings.OutputFolder),
+                $"holds {Path.GetFileName(part)}, scored by {difference}: set {{Force}} to delete the folder's traces and start over, or choose another folder");
     }
 }

@@ -72,6 +72,24 @@ public static class TraceReader
 
     public static TraceProvenance ReadProvenance(string file) => Task.Run(() => ReadProvenanceAsync(file)).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Before a resumable run writes into <paramref name="folder"/>: the first part file made by another run, by
+    /// <paramref name="difference"/> (a phrase, or null when its provenance matches this run's). With
+    /// <paramref name="replace"/> the folder's part files are deleted instead and null is returned, so the run starts over;
+    /// mixing two experiments in one folder is never allowed.
+    /// </summary>
+    internal static (string Part, string Difference)? OtherRun(string folder, Func<TraceProvenance, string?> difference, bool replace)
+    {
+        foreach (string part in TracePartFiles.List(folder))
+        {
+            if (difference(ReadProvenance(part)) is not { } found) continue;
+            if (!replace) return (part, found);
+            foreach (string stale in TracePartFiles.List(folder)) File.Delete(stale);
+            return null;
+        }
+        return null;
+    }
+
     /// <summary>Deletes <c>.tmp</c> leftovers of crashed writers; see <see cref="TracePartFiles.CleanStaleTemporaries"/>.</summary>
     public static int CleanStaleTemporaries(string folder) => TracePartFiles.CleanStaleTemporaries(folder);
 

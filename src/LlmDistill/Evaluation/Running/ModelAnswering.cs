@@ -38,10 +38,7 @@ internal static class ModelAnswering
             }
         }
 
-        using var generator = new BatchedGenerator(model, new GeneratorOptions
-        {
-            Parallel = settings.Engine.Parallel, ContextPerSequence = settings.Engine.ContextPerSequence, TopK = 0, CaptureDistribution = false, Threads = settings.Engine.Threads,
-        });
+        using var generator = new BatchedGenerator(model, settings.Engine.Generator(captureTopK: 0) with { CaptureDistribution = false });
         var remaining = new int[questions.Count];
         Array.Fill(remaining, perQuestion);
         long finished = 0;
