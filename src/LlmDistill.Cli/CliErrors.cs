@@ -28,7 +28,7 @@ static class CliErrors
     static string Flags(OptionsException e)
     {
         var fields = OptionField.Of(e.Settings);
-        string Flag(string path) => OptionNames.Flag(OptionField.At(fields, path)?.Name ?? OptionNames.Kebab(path.Split('.')[^1]));
+        string Flag(string path) => OptionNames.Flag(OptionField.NameOf(fields, path));
         return string.Join("; ", e.Errors.Select(error => error.Render(Flag))) + ".";
     }
 

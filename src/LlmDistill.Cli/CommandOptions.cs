@@ -39,11 +39,8 @@ sealed class CommandOptions<T>
                 Option<string> single => [parsed.GetValue(single) ?? ""],
                 _ => throw new InvalidOperationException($"unexpected option type for {field.Name}"),
             };
-            given.Add((field, texts.Select(t => Absolute(field, t)).ToArray()));
+            given.Add((field, texts.Select(t => field.Resolve(t, Environment.CurrentDirectory)).ToArray()));
         }
         return OptionBinder.Bind<T>(given);
     }
-
-    static string Absolute(OptionField field, string text) =>
-        field.PathKind is not { } kind || text.Length == 0 || (kind.MayBeName && !File.Exists(text)) ? text : Path.GetFullPath(text);
 }

@@ -20,6 +20,17 @@ public sealed record OptionField(string Name, IReadOnlyList<string> Aliases, IRe
     /// <summary>A file or folder path (see <see cref="PathOptionAttribute"/>); null when the option is not one.</summary>
     public PathOptionAttribute? PathKind => Property.GetCustomAttribute<PathOptionAttribute>();
 
+    /// <summary>
+    /// <paramref name="text"/> as this option's value read against <paramref name="baseFolder"/>: a path option's relative
+    /// path made absolute (a name-or-path option only when that file exists, else it stays a name); other options as given.
+    /// </summary>
+    public string Resolve(string text, string baseFolder)
+    {
+        if (PathKind is not { } kind || text.Length == 0) return text;
+        string full = System.IO.Path.GetFullPath(text, baseFolder);
+        return !kind.MayBeName || File.Exists(full) ? full : text;
+    }
+
     /// <summary>Help text: the description, the accepted values of a closed set, and the default when there is one worth showing.</summary>
     public string Help
     {
@@ -35,6 +46,9 @@ public sealed record OptionField(string Name, IReadOnlyList<string> Aliases, IRe
 
     /// <summary>The option reading <paramref name="path"/> (a property path such as <c>Sampling.TopP</c>) among <paramref name="fields"/>; null when none does.</summary>
     public static OptionField? At(IEnumerable<OptionField> fields, string path) => fields.FirstOrDefault(f => f.Path == path);
+
+    /// <summary>The option name an error about <paramref name="path"/> is reported under; a path no option reads (a group, a code-only property) by its last part.</summary>
+    public static string NameOf(IEnumerable<OptionField> fields, string path) => At(fields, path)?.Name ?? OptionNames.Kebab(path.Split('.')[^1]);
 
     /// <summary>Every option of <paramref name="root"/>, in declaration order, nested groups in place.</summary>
     public static IReadOnlyList<OptionField> Of(Type root) => Walk(root, Activator.CreateInstance(root), []).ToList();

@@ -47,7 +47,7 @@ public sealed class PipelineYaml(string file)
                 YamlSequenceNode list when field.IsList => list.Children.Select(c => c is YamlScalarNode s ? s.Value ?? "" : throw Error(c.Start, $"'{name}.{key}' lists plain values only")).ToArray(),
                 _ => throw Error(valueNode.Start, $"'{name}.{key}' must be a single value"),
             };
-            given[field.Path] = (field, texts.Select(t => ResolvePath(field, t)).ToArray());
+            given[field.Path] = (field, texts.Select(t => field.Resolve(t, _folder)).ToArray());
             lines[field.Path] = keyNode.Start;
             _marks[(name, field.Path)] = keyNode.Start;
         }
@@ -75,17 +75,7 @@ public sealed class PipelineYaml(string file)
                 string.Join("; ", errors.Select(e => e.Render(path => $"'{name}.{KeyOf(path, typeof(T))}'"))));
     }
 
-    string ResolvePath(OptionField field, string text)
-    {
-        if (field.PathKind is not { } kind || text.Length == 0) return text;
-        string full = Path.GetFullPath(text, _folder);
-        return !kind.MayBeName || System.IO.File.Exists(full) ? full : text;
-    }
-
-    static string KeyOf(string path, Type? settings = null) =>
-        (settings is null ? null : OptionField.At(OptionField.Of(settings), path)) is { } field
-            ? OptionNames.YamlKey(field.Name)
-            : OptionNames.YamlKey(OptionNames.Kebab(path.Split('.')[^1]));
+    static string KeyOf(string path, Type settings) => OptionNames.YamlKey(OptionField.NameOf(OptionField.Of(settings), path));
 
     InvalidDataException Error(Mark at, string message) =>
         new(at.Line > 0 ? $"{File}, line {at.Line}, column {at.Column}: {message}." : $"{File}: {message}.");

@@ -20,8 +20,6 @@ public enum TraceExportFormat
 /// <summary>The command-line names of <see cref="TraceExportFormat"/> and what each implies.</summary>
 public static class TraceExportFormats
 {
-    public static IReadOnlyList<string> Names { get; } = OptionValues.Choices(typeof(TraceExportFormat))!;
-
     /// <summary>The command-line name (<c>chat-jsonl</c>, <c>kd-topk</c>), by the options' one naming rule.</summary>
     public static string ToName(this TraceExportFormat format) => OptionValues.Format(format);
 
