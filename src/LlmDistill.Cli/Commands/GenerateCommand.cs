@@ -21,21 +21,8 @@ static class GenerateCommand
             var settings = options.Bind(parsed);
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
-            GenerateSummary summary = null!;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask("generate", maxValue: 1);
-                    summary = GenerateRun.Run(settings, new InlineProgress<GenerateProgress>(p =>
-                    {
-                        task.MaxValue = Math.Max(1, p.QuestionsTotal);
-                        task.Value = p.QuestionsDone;
-                        string accuracy = p.Accuracy is double a ? $", accuracy {a:P1}" : "";
-                        task.Description = Markup.Escape($"{p.Rows} traces, {p.TokensPerSecond:F0} tok/s{accuracy}");
-                    }), cancel.Token);
-                    task.Value = task.MaxValue;
-                });
+            var summary = ProgressBar.Run(console, "generate", (IProgress<GenerateProgress> progress) => GenerateRun.Run(settings, progress, cancel.Token),
+                p => (p.QuestionsDone, p.QuestionsTotal, $"{p.Rows} traces, {p.TokensPerSecond:F0} tok/s" + (p.Accuracy is double a ? $", accuracy {a:P1}" : "")));
             Render(summary, console);
             if (summary.Export is { } exported) TracesCommand.Render(exported, console);
             return summary.Interrupted ? CliErrors.Cancelled : 0;

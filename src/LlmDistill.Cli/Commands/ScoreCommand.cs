@@ -21,20 +21,8 @@ static class ScoreCommand
             var settings = options.Bind(parsed);
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
-            ScoreSummary summary = null!;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask("score", maxValue: 1);
-                    summary = ScoreRun.Run(settings, new InlineProgress<ScoreProgress>(p =>
-                    {
-                        task.MaxValue = Math.Max(1, p.RowsTotal);
-                        task.Value = p.RowsDone;
-                        task.Description = Markup.Escape($"{p.RowsDone} rows, {p.TokensPerSecond:F0} tok/s");
-                    }), cancel.Token);
-                    task.Value = task.MaxValue;
-                });
+            var summary = ProgressBar.Run(console, "score", (IProgress<ScoreProgress> progress) => ScoreRun.Run(settings, progress, cancel.Token),
+                p => (p.RowsDone, p.RowsTotal, $"{p.RowsDone} rows, {p.TokensPerSecond:F0} tok/s"));
             Render(summary, console);
             return summary.Interrupted ? CliErrors.Cancelled : 0;
         });

@@ -35,21 +35,8 @@ static class TracesCommand
     public static TraceExportSummary Export(TraceExportSettings settings, IAnsiConsole console)
     {
         using var cancel = CtrlC.Cancellation();
-        TraceExportSummary summary = null!;
-        console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("export " + settings.Format.ToName(), maxValue: 1);
-                summary = TraceExport.Run(settings, new InlineProgress<TraceExportProgress>(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.RowsTotal);
-                    task.Value = p.RowsRead;
-                    task.Description = Markup.Escape($"{settings.Format.ToName()}: {p.RowsWritten:N0} rows, {p.BytesWritten / 1e6:F1} MB");
-                }), cancel.Token);
-                task.Value = task.MaxValue;
-            });
-        return summary;
+        return ProgressBar.Run(console, "export " + settings.Format.ToName(), (IProgress<TraceExportProgress> progress) => TraceExport.Run(settings, progress, cancel.Token),
+            p => (p.RowsRead, p.RowsTotal, $"{settings.Format.ToName()}: {p.RowsWritten:N0} rows, {p.BytesWritten / 1e6:F1} MB"));
     }
 
     public static void Render(TraceExportSummary s, IAnsiConsole console)
@@ -78,20 +65,8 @@ static class TracesCommand
             var settings = options.Bind(parsed);
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
-            TraceImportSummary summary = null!;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask("import", maxValue: 1);
-                    summary = TraceImport.Run(settings, new InlineProgress<TraceImportProgress>(p =>
-                    {
-                        task.MaxValue = Math.Max(1, p.BytesTotal);
-                        task.Value = p.BytesRead;
-                        task.Description = Markup.Escape($"import: {p.Rows:N0} conversations");
-                    }), cancel.Token);
-                    task.Value = task.MaxValue;
-                });
+            var summary = ProgressBar.Run(console, "import", (IProgress<TraceImportProgress> progress) => TraceImport.Run(settings, progress, cancel.Token),
+                p => (p.BytesRead, p.BytesTotal, $"import: {p.Rows:N0} conversations"));
             console.MarkupLine(Markup.Escape($"wrote {summary.Rows:N0} gold traces ({summary.PromptTokens:N0} prompt + {summary.CompletionTokens:N0} completion tokens) to {summary.OutputFolder} in {summary.Wall.TotalSeconds:F1} s"));
             return 0;
         });

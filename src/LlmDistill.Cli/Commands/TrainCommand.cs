@@ -23,20 +23,8 @@ static class TrainCommand
             var settings = options.Bind(parsed);
             var console = ConsoleOutput.For(parsed.InvocationConfiguration.Output);
             using var cancel = CtrlC.Cancellation();
-            TrainRunSummary summary = null!;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask("train", maxValue: 1);
-                    summary = TrainRun.Run(settings, new InlineProgress<TrainingProgress>(p =>
-                    {
-                        task.MaxValue = p.TotalSteps;
-                        task.Value = p.Step;
-                        task.Description = Markup.Escape(Describe(p));
-                    }), cancel.Token);
-                    task.Value = task.MaxValue;
-                });
+            var summary = ProgressBar.Run(console, "train", (IProgress<TrainingProgress> progress) => TrainRun.Run(settings, progress, cancel.Token),
+                p => (p.Step, p.TotalSteps, Describe(p)));
             Render(summary, console);
             return summary.Training.Interrupted ? CliErrors.Cancelled : 0;
         });
