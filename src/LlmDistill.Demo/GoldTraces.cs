@@ -22,13 +22,8 @@ internal static class GoldTraces
         var tokenizer = VocabularyTokenizer.Create(vocabulary);
         int eos = vocabulary.Special.Eos ?? throw new InvalidDataException("the vocabulary has no end-of-text token to close completions with");
         var dataset = DatasetReader.Open(dataPath);
-        var provenance = new TraceProvenance
-        {
-            TeacherFileName = "gold:" + Path.GetFileName(dataPath), TeacherFileSize = new FileInfo(dataPath).Length, TeacherSha256 = "",
-            Architecture = "none", Quantization = "none", TokenizerFingerprint = TokenizerFingerprint.Compute(vocabulary),
-            Temperature = 0, TopP = 1, TopKSampling = 0, Seed = 0, CaptureTopK = 0, ContextSize = 0, MaxTokens = 0,
-            PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash, ToolVersion = "gold",
-        };
+        var provenance = TraceProvenance.Gold("gold:" + Path.GetFileName(dataPath), new FileInfo(dataPath).Length, sha256: "", vocabulary,
+            template.Name, template.Hash, toolVersion: "gold");
         using (var writer = new TraceWriter(folder, provenance, new TraceWriterOptions { Shard = form == Form.AnswerOnly ? "answers" : "gold" }))
         {
             foreach (var row in dataset)
@@ -38,15 +33,9 @@ internal static class GoldTraces
                 string promptText = rendered.System is null ? rendered.User : rendered.System + "\n\n" + rendered.User;
                 string rationale = form == Form.AnswerOnly ? "" : (row.GoldRationale ?? "").Trim();
                 string completion = " " + (rationale.Length > 0 ? rationale + "\n" : "") + "#### " + row.GoldAnswer;
-                int[] completionIds = [.. tokenizer.Encode(completion, addSpecial: false), eos];
-                writer.Write(new TraceRecord
+                writer.Write(TraceRecord.Gold(dataset.Name, dataset.Split, row.Id, row.Question, promptText, completion, rationale, tokenizer, eos) with
                 {
-                    Dataset = dataset.Name, Split = dataset.Split, ExampleId = row.Id, SampleIndex = 0, Question = row.Question,
-                    GoldAnswer = row.GoldAnswer, PromptText = promptText, PromptTokenIds = tokenizer.Encode(promptText, addSpecial: true),
-                    CompletionText = completion, CompletionTokenIds = completionIds, Rationale = rationale, Answer = row.GoldAnswer,
-                    FinishReason = FinishReason.EndOfGeneration, Correct = true, MajorityAnswer = row.GoldAnswer, AgreesWithMajority = true,
-                    Keep = true, TopK = 0, SampledLogprobs = new float[completionIds.Length], TopIds = [], TopLogprobs = [],
-                    TailMass = new float[completionIds.Length],
+                    GoldAnswer = row.GoldAnswer, Answer = row.GoldAnswer, Correct = true, MajorityAnswer = row.GoldAnswer, AgreesWithMajority = true,
                 });
             }
         }

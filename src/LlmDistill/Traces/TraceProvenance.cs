@@ -52,6 +52,19 @@ public sealed record TraceProvenance
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>
+    /// The provenance of gold traces (<see cref="TraceRecord.Gold"/>): a data set in the teacher's place, named by
+    /// <paramref name="source"/>, its size and hash; no sampling; the vocabulary's fingerprint, which `train` checks.
+    /// </summary>
+    public static TraceProvenance Gold(string source, long size, string sha256, Tokenization.TokenizerVocabulary vocabulary,
+        string templateName, string templateSha256, string toolVersion) => new()
+    {
+        TeacherFileName = source, TeacherFileSize = size, TeacherSha256 = sha256,
+        Architecture = "none", Quantization = "none", TokenizerFingerprint = Tokenization.TokenizerFingerprint.Compute(vocabulary),
+        Temperature = 0, TopP = 1, TopKSampling = 0, Seed = 0, CaptureTopK = 0, ContextSize = 0, MaxTokens = 0,
+        PromptTemplateName = templateName, PromptTemplateSha256 = templateSha256, ToolVersion = toolVersion,
+    };
+
     public static TraceProvenance FromJson(string json) =>
         JsonSerializer.Deserialize<TraceProvenance>(json, Json) ?? throw new FormatException("provenance JSON is null");
 }

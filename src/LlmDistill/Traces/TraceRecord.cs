@@ -55,6 +55,25 @@ public sealed record TraceRecord
     public int CompletionTokenCount => CompletionTokenIds.Length;
 
     /// <summary>
+    /// A gold trace: text that no teacher wrote (a data set's rationale, an SFT answer), with no teacher distribution
+    /// (k = 0). The prompt and completion are tokenized by the vocabulary's managed tokenizer, which gives llama.cpp's
+    /// ids, and the completion is closed by <paramref name="endOfText"/>. Answers, gold and votes are the caller's to set.
+    /// </summary>
+    public static TraceRecord Gold(string dataset, string split, string exampleId, string question, string promptText,
+        string completionText, string rationale, Tokenization.VocabularyTokenizer tokenizer, int endOfText)
+    {
+        int[] completion = [.. tokenizer.Encode(completionText, addSpecial: false), endOfText];
+        return new TraceRecord
+        {
+            Dataset = dataset, Split = split, ExampleId = exampleId, SampleIndex = 0, Question = question,
+            PromptText = promptText, PromptTokenIds = tokenizer.Encode(promptText, addSpecial: true),
+            CompletionText = completionText, CompletionTokenIds = completion, Rationale = rationale,
+            FinishReason = FinishReason.EndOfGeneration, Keep = true,
+            TopK = 0, SampledLogprobs = new float[completion.Length], TopIds = [], TopLogprobs = [], TailMass = new float[completion.Length],
+        };
+    }
+
+    /// <summary>
     /// A record from the generator's output. Rationale defaults to the completion text and the answer-derived fields
     /// to null; set them with <c>with { ... }</c> once extracted.
     /// </summary>

@@ -76,31 +76,17 @@ public static class TraceImport
     /// <summary>A gold trace: the line number is the example id, so keys follow the file's order.</summary>
     static TraceRecord Record(ChatTurns turns, VocabularyTokenizer tokenizer, int eos, string dataset, string split, long lineNumber)
     {
-        string prompt = turns.PromptText;
-        int[] completionIds = [.. tokenizer.Encode(turns.Assistant, addSpecial: false), eos];
         var extracted = AnswerExtractor.Default.Extract(turns.Assistant);
-        return new TraceRecord
-        {
-            Dataset = dataset, Split = split, ExampleId = lineNumber.ToString(CultureInfo.InvariantCulture), SampleIndex = 0,
-            Question = turns.User, GoldAnswer = null, PromptText = prompt, PromptTokenIds = tokenizer.Encode(prompt, addSpecial: true),
-            CompletionText = turns.Assistant, CompletionTokenIds = completionIds, Rationale = extracted.Rationale, Answer = extracted.Answer,
-            FinishReason = FinishReason.EndOfGeneration, Keep = true,
-            TopK = 0, SampledLogprobs = new float[completionIds.Length], TopIds = [], TopLogprobs = [], TailMass = new float[completionIds.Length],
-        };
+        return TraceRecord.Gold(dataset, split, lineNumber.ToString(CultureInfo.InvariantCulture), turns.User, turns.PromptText,
+            turns.Assistant, extracted.Rationale, tokenizer, eos) with { Answer = extracted.Answer };
     }
 
     /// <summary>The data set in place of a teacher: its file name, size and hash; the vocabulary's fingerprint, which `train` checks.</summary>
     static TraceProvenance Provenance(TraceImportSettings settings, TokenizerVocabulary vocabulary)
     {
         using var stream = File.OpenRead(settings.InputPath);
-        return new TraceProvenance
-        {
-            TeacherFileName = "import:" + Path.GetFileName(settings.InputPath), TeacherFileSize = stream.Length,
-            TeacherSha256 = Convert.ToHexStringLower(SHA256.HashData(stream)),
-            Architecture = "none", Quantization = "none", TokenizerFingerprint = TokenizerFingerprint.Compute(vocabulary),
-            Temperature = 0, TopP = 1, TopKSampling = 0, Seed = 0, CaptureTopK = 0, ContextSize = 0, MaxTokens = 0,
-            PromptTemplateName = "import:" + settings.Format.ToName(), PromptTemplateSha256 = "",
-            ToolVersion = typeof(TraceImport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev",
-        };
+        return TraceProvenance.Gold("import:" + Path.GetFileName(settings.InputPath), stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)),
+            vocabulary, templateName: "import:" + settings.Format.ToName(), templateSha256: "",
+            toolVersion: typeof(TraceImport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev");
     }
 }
