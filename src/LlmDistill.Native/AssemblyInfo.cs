@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-// C# structs mirror llama.h field for field; the runtime must not marshal them.
+// Structs passed to libllama are LLamaSharp's blittable ones; the runtime must not marshal them.
 [assembly: DisableRuntimeMarshalling]
 
 [assembly: InternalsVisibleTo("LlmDistill.Tests")]

@@ -14,9 +14,9 @@ public class LlamaException : Exception
 /// <summary>The llama.cpp native libraries could not be found or loaded; the message lists likely causes.</summary>
 public sealed class LlamaLibraryLoadException : LlamaException
 {
-    public LlamaLibraryLoadException(string message, string directory, Exception? inner = null) : base(message, inner)
-        => Directory = directory;
+    public LlamaLibraryLoadException(string message, string library, Exception? inner = null) : base(message, inner)
+        => Library = library;
 
-    /// <summary>The folder that was searched.</summary>
-    public string Directory { get; }
+    /// <summary>The library file (or folder) that was asked for; empty when LLamaSharp chose.</summary>
+    public string Library { get; }
 }

@@ -1,148 +1,175 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace LlmDistill.Native;
 
+/// <summary>What <see cref="LlamaLibrary.Load"/> loaded: the libllama file, its variant and the ggml build it carries.</summary>
+/// <param name="LibraryPath">Full path of the libllama.so in use.</param>
+/// <param name="Variant">LLamaSharp's folder name for it (avx512, avx2, avx, noavx, cuda12, vulkan) or "custom" for a
+/// library named by <see cref="LlamaLibrary.LibraryEnvironmentVariable"/>.</param>
+/// <param name="GgmlCommit">ggml_commit() of the loaded build, e.g. "815a2a591" (empty if the build does not say).</param>
+/// <param name="GgmlVersion">ggml_version(), e.g. "0.18.0".</param>
+public sealed record LlamaRuntimeInfo(string LibraryPath, string Variant, string GgmlCommit, string GgmlVersion)
+{
+    /// <summary>True when the build is the llama.cpp commit LLamaSharp 0.30.0's structs were written for.</summary>
+    public bool IsExpectedCommit => GgmlCommit.StartsWith(LlamaLibrary.ExpectedCommit, StringComparison.OrdinalIgnoreCase);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Variant} llama.cpp {GgmlCommit} (ggml {GgmlVersion}) from {LibraryPath}";
+}
+
 /// <summary>
-/// Finds and loads the llama.cpp native libraries from one folder: by default <c>&lt;AppContext.BaseDirectory&gt;/llama.cpp/</c>
-/// (where the build copies the npm package @node-llama-cpp/linux-x64[-cuda]), overridable with the environment
-/// variable <see cref="DirectoryEnvironmentVariable"/>. Installs a DllImport resolver on this assembly that maps
-/// the names "llama", "ggml" and "ggml-base" to the (versioned) files there, e.g. libllama.v0.5.0.so.
+/// Loads llama.cpp once per process through LLamaSharp's loader (which picks the best CPU variant of
+/// LLamaSharp.Backend.Cpu, or CUDA 12 with LLamaSharp.Backend.Cuda12), then maps the names this assembly imports
+/// ("llama", "ggml-base") to that same file and its sibling, so that there is one llama.cpp in the process, never two.
+/// A user's own build of the same commit can replace LLamaSharp's with <see cref="LibraryEnvironmentVariable"/>.
 /// </summary>
 public static class LlamaLibrary
 {
-    /// <summary>Environment variable that, when set, names the folder holding libllama*.so.</summary>
-    public const string DirectoryEnvironmentVariable = "LLMDISTILL_LLAMA_DIR";
+    /// <summary>Environment variable naming a libllama.so to load instead of LLamaSharp's prebuilt one (same commit).</summary>
+    public const string LibraryEnvironmentVariable = "LLMDISTILL_LLAMA_LIBRARY";
+
+    /// <summary>The llama.cpp commit LLamaSharp 0.30.0 ships and binds (its structs are that commit's).</summary>
+    public const string ExpectedCommit = "815a2a59";
 
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, IntPtr> Loaded = new(StringComparer.Ordinal);
+    private static LlamaRuntimeInfo? _info;
     private static string? _directory;
-    private static bool _resolverInstalled;
+    private static readonly NativeLogConfig.LLamaLogCallback LogCallback = (level, message) => LlamaLog.Write((GgmlLogLevel)(int)level, message);
 
-    /// <summary>The default folder: $LLMDISTILL_LLAMA_DIR if set, else &lt;AppContext.BaseDirectory&gt;/llama.cpp.</summary>
-    public static string DefaultDirectory
+    /// <summary>What was loaded; null before <see cref="Load"/>.</summary>
+    public static LlamaRuntimeInfo? Loaded
     {
-        get
-        {
-            string? env = Environment.GetEnvironmentVariable(DirectoryEnvironmentVariable);
-            return Path.GetFullPath(!string.IsNullOrWhiteSpace(env) ? env : Path.Combine(AppContext.BaseDirectory, "llama.cpp"));
-        }
-    }
-
-    /// <summary>The folder in use (set by <see cref="InstallResolver"/>), or <see cref="DefaultDirectory"/> before that.</summary>
-    public static string Directory
-    {
-        get { lock (Gate) return _directory ?? DefaultDirectory; }
+        get { lock (Gate) return _info; }
     }
 
     /// <summary>
-    /// Installs the resolver once per process. directory null = <see cref="DefaultDirectory"/>. Calling again with a
-    /// different folder after a library was loaded from the first one throws.
+    /// Loads llama.cpp (once). libraryPath: a libllama.so to use instead of LLamaSharp's (null = the value of
+    /// <see cref="LibraryEnvironmentVariable"/>, else LLamaSharp's choice). Throws <see cref="LlamaLibraryLoadException"/>.
     /// </summary>
-    public static void InstallResolver(string? directory = null)
-    {
-        string dir = Path.GetFullPath(directory ?? DefaultDirectory);
-        lock (Gate)
-        {
-            if (_directory is not null && !string.Equals(_directory, dir, StringComparison.Ordinal) && Loaded.Count > 0)
-                throw new InvalidOperationException(
-                    $"llama.cpp libraries are already loaded from '{_directory}'; they cannot be reloaded from '{dir}' in the same process.");
-            _directory = dir;
-            if (_resolverInstalled)
-                return;
-            NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
-            _resolverInstalled = true;
-        }
-    }
-
-    /// <summary>Loads (once) the library for a logical name ("llama", "ggml", "ggml-base"); throws <see cref="LlamaLibraryLoadException"/>.</summary>
-    public static IntPtr Load(string libraryName)
+    public static LlamaRuntimeInfo Load(string? libraryPath = null)
     {
         lock (Gate)
         {
-            if (Loaded.TryGetValue(libraryName, out IntPtr h))
-                return h;
-            string dir = _directory ?? DefaultDirectory;
-            if (!System.IO.Directory.Exists(dir))
-                throw DescribeFailure(dir, libraryName, null, null);
-            string? file = FindFile(dir, libraryName);
-            if (file is null)
-                throw DescribeFailure(dir, libraryName, null, null);
+            if (_info is not null)
+                return _info;
+            string? env = Environment.GetEnvironmentVariable(LibraryEnvironmentVariable);
+            libraryPath ??= string.IsNullOrWhiteSpace(env) ? null : env;
+            if (libraryPath is not null)
+            {
+                libraryPath = Path.GetFullPath(libraryPath);
+                if (!File.Exists(libraryPath))
+                    throw new LlamaLibraryLoadException(
+                        $"The llama.cpp library '{libraryPath}' (from {LibraryEnvironmentVariable} or the caller) does not exist.", libraryPath);
+            }
+            if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
+            {
+                if (libraryPath is not null)
+                    NativeLibraryConfig.LLama.WithLibrary(libraryPath);
+                NativeLibraryConfig.All.WithLogCallback(LogCallback);
+            }
             try
             {
-                h = NativeLibrary.Load(file);
+                NativeApi.llama_empty_call();
             }
-            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or RuntimeError or BadImageFormatException)
             {
-                throw DescribeFailure(dir, libraryName, file, e);
+                throw DescribeFailure(libraryPath, e);
             }
-            Loaded[libraryName] = h;
-            return h;
+            NativeLogConfig.llama_log_set(LogCallback);
+
+            string path = FindLoadedLibrary(libraryPath is null ? "libllama.so" : Path.GetFileName(libraryPath));
+            if (libraryPath is not null && !string.Equals(path, libraryPath, StringComparison.Ordinal))
+                throw new LlamaLibraryLoadException(
+                    $"llama.cpp was already loaded from '{path}' before '{libraryPath}' was asked for; set {LibraryEnvironmentVariable} before the first model is loaded.", path);
+            _directory = Path.GetDirectoryName(path)!;
+            NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
+            string variant = libraryPath is not null ? "custom" : Path.GetFileName(_directory);
+            _info = new LlamaRuntimeInfo(path, variant, GgmlBuild(commit: true), GgmlBuild(commit: false));
+            return _info;
         }
     }
 
     /// <summary>
-    /// The file in dir for a logical name: lib&lt;name&gt;.so, lib&lt;name&gt;.v&lt;version&gt;.so or lib&lt;name&gt;.so.&lt;version&gt;
-    /// (and .dylib/.dll equivalents); the highest-sorting name wins if there are several. Null if none.
+    /// The one mapped file named fileName in this process (/proc/self/maps). Two different files of that name mean two
+    /// llama.cpp builds were loaded, which this project never allows.
     /// </summary>
-    public static string? FindFile(string dir, string libraryName)
+    internal static string FindLoadedLibrary(string fileName)
     {
-        if (!System.IO.Directory.Exists(dir))
-            return null;
-        var pattern = new Regex(
-            "^(lib)?" + Regex.Escape(libraryName) + @"(\.v[0-9][0-9.]*)?\.(so|dylib|dll)(\.[0-9][0-9.]*)?$",
-            RegexOptions.CultureInvariant);
-        return System.IO.Directory.EnumerateFiles(dir)
-            .Where(f => pattern.IsMatch(Path.GetFileName(f)))
-            .OrderByDescending(f => Path.GetFileName(f), StringComparer.Ordinal)
-            .FirstOrDefault();
+        var paths = LoadedFiles().Where(p => Path.GetFileName(p) == fileName).Distinct(StringComparer.Ordinal).ToList();
+        return paths.Count switch
+        {
+            1 => paths[0],
+            0 => throw new LlamaLibraryLoadException(
+                $"LLamaSharp reported llama.cpp loaded, but no '{fileName}' is mapped into this process.", fileName),
+            _ => throw new LlamaLibraryLoadException(
+                $"Two llama.cpp libraries are loaded in this process ({string.Join(", ", paths)}); only one may be.", paths[0]),
+        };
+    }
+
+    /// <summary>Every file mapped into this process (Linux: /proc/self/maps).</summary>
+    internal static IEnumerable<string> LoadedFiles()
+    {
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            int slash = line.IndexOf('/');
+            if (slash > 0)
+                yield return line[slash..].TrimEnd();
+        }
+    }
+
+    private static unsafe string GgmlBuild(bool commit)
+    {
+        try
+        {
+            return Marshal.PtrToStringUTF8((IntPtr)(commit ? GgmlNative.ggml_commit() : GgmlNative.ggml_version())) ?? "";
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return ""; // a user's build older than ggml_commit()
+        }
     }
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        if (libraryName is LlamaNative.LibraryName or GgmlNative.LibraryName or GgmlNative.BaseLibraryName)
-            return Load(libraryName);
-        return IntPtr.Zero;
+        string? dir = _directory;
+        if (dir is null)
+            return IntPtr.Zero;
+        return libraryName switch
+        {
+            LlamaNative.LibraryName => NativeLibrary.Load(_info?.LibraryPath ?? FindLoadedLibrary("libllama.so")),
+            GgmlNative.BaseLibraryName => NativeLibrary.Load(Path.Combine(dir, "libggml-base.so")),
+            _ => IntPtr.Zero,
+        };
     }
 
-    internal static LlamaLibraryLoadException DescribeFailure(string dir, string libraryName, string? file, Exception? inner)
+    internal static LlamaLibraryLoadException DescribeFailure(string? libraryPath, Exception inner)
     {
         var causes = new List<string>();
-        bool cuda = System.IO.Directory.Exists(dir) && System.IO.Directory.EnumerateFiles(dir, "*cuda*").Any();
-        if (!System.IO.Directory.Exists(dir))
+        if (libraryPath is not null)
         {
-            causes.Add($"The folder does not exist. Build the solution (dotnet build) so that it fetches the npm package "
-                + "@node-llama-cpp/linux-x64 (or @node-llama-cpp/linux-x64-cuda with -p:LlamaBackend=cuda) and copies its libraries "
-                + $"to <output>/llama.cpp/, or set {DirectoryEnvironmentVariable} to a folder that holds libllama*.so.");
-        }
-        else if (file is null)
-        {
-            causes.Add($"The folder holds no lib{libraryName}*.so: the npm package was copied incompletely. Delete the cached "
-                + "package under ~/.cache/llmdistill/npm (or $LLMDISTILL_CACHE/npm) and build again.");
+            causes.Add($"'{libraryPath}' or a library it needs (libggml.so, libggml-base.so, libggml-cpu.so, found through its RUNPATH) "
+                + "failed to load; keep all files of the build together.");
+            causes.Add($"It is not a llama.cpp shared library of commit {ExpectedCommit} built for this OS and CPU.");
         }
         else
         {
-            causes.Add($"'{Path.GetFileName(file)}' exists but the loader refused it: {inner?.Message}");
-            causes.Add("A library it depends on is missing from the same folder (libggml.v*.so, libggml-base.so; "
-                + "they are found through RUNPATH $ORIGIN, so keep all files of the package together).");
-            causes.Add("The C/C++ runtime is too old or the CPU/OS does not match: the prebuilt binaries are for linux-x64 "
-                + "built on Ubuntu 22.04 (needs glibc >= 2.35 and a matching libstdc++).");
+            causes.Add("No LLamaSharp backend package was restored beside the app (LLamaSharp.Backend.Cpu by default, "
+                + "LLamaSharp.Backend.Cuda12 with -p:LlamaBackend=cuda12): run dotnet build again.");
+            causes.Add("The C/C++ runtime is too old: LLamaSharp's linux-x64 libraries need glibc >= 2.34, GLIBCXX 3.4.29 and libgomp1.");
+            causes.Add("With the CUDA 12 backend: the CUDA runtime (libcudart, libcublas) or the NVIDIA driver is missing.");
         }
-        causes.Add(cuda
-            ? "CUDA variant: the CUDA runtime libraries (libcudart.so.*, libcublas.so.*) or the NVIDIA driver (libcuda.so.1) "
-              + "are not installed or not on the loader path; install them or build with -p:LlamaBackend=cpu."
-            : "For the CUDA variant (-p:LlamaBackend=cuda) the CUDA runtime (libcudart, libcublas) and the NVIDIA driver must be installed.");
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || !OperatingSystem.IsLinux())
-            causes.Add($"This process runs on {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture}; "
-                + "the build only fetches linux-x64 binaries.");
-
-        var sb = new StringBuilder();
-        sb.Append("Could not load the llama.cpp library '").Append(libraryName).Append("' from folder '").Append(dir).Append("'.");
+            causes.Add($"This process runs on {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture}; LlmDistill is built and tested on linux-x64 only.");
+        var sb = new StringBuilder("Could not load llama.cpp through LLamaSharp");
+        sb.Append(libraryPath is null ? "." : $" from '{libraryPath}'.");
         sb.Append(" Likely causes:");
         for (int i = 0; i < causes.Count; i++)
             sb.Append('\n').Append(i + 1).Append(". ").Append(causes[i]);
-        return new LlamaLibraryLoadException(sb.ToString(), dir, inner);
+        sb.Append("\nLLamaSharp said: ").Append((inner as TypeInitializationException)?.InnerException?.Message ?? inner.Message);
+        return new LlamaLibraryLoadException(sb.ToString(), libraryPath ?? "", inner);
     }
 }

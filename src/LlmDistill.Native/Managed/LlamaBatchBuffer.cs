@@ -1,12 +1,14 @@
+using LLama.Native;
+
 namespace LlmDistill.Native;
 
 /// <summary>
-/// A native llama_batch from llama_batch_init (token ids, one or more sequence ids per token), filled with
+/// A native llama_batch (LLamaSharp's <see cref="LLamaNativeBatch"/>) from llama_batch_init, kept across decodes (no per-call pinning) (token ids, one or more sequence ids per token), filled with
 /// <see cref="Add(int,int,int,bool)"/> and passed to <see cref="LlamaContext.Decode(LlamaBatchBuffer)"/>.
 /// </summary>
 public sealed unsafe class LlamaBatchBuffer : IDisposable
 {
-    private LlamaBatch _batch;
+    private LLamaNativeBatch _batch;
     private bool _disposed;
 
     public LlamaBatchBuffer(int capacity, int maxSequencesPerToken = 1)
@@ -14,8 +16,8 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSequencesPerToken);
         LlamaBackend.EnsureInitialized();
-        _batch = LlamaNative.llama_batch_init(capacity, 0, maxSequencesPerToken);
-        if (_batch.token is null)
+        _batch = NativeApi.llama_batch_init(capacity, 0, maxSequencesPerToken);
+        if (_batch.tokens is null)
             throw new OutOfMemoryException($"llama_batch_init({capacity}) failed.");
         Capacity = capacity;
         MaxSequencesPerToken = maxSequencesPerToken;
@@ -39,7 +41,7 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
     }
 
     /// <summary>The native struct (its arrays belong to this object).</summary>
-    public LlamaBatch Native
+    public LLamaNativeBatch Native
     {
         get { ObjectDisposedException.ThrowIf(_disposed, this); return _batch; }
     }
@@ -62,12 +64,14 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
             throw new InvalidOperationException($"The batch is full ({Capacity} tokens).");
         if (seqIds.Length == 0 || seqIds.Length > MaxSequencesPerToken)
             throw new ArgumentException($"A token needs 1..{MaxSequencesPerToken} sequence ids.", nameof(seqIds));
-        _batch.token[i] = token;
-        _batch.pos[i] = pos;
+        // LLamaToken, LLamaPos and LLamaSeqId are one int each, as in llama.h.
+        ((int*)_batch.tokens)[i] = token;
+        ((int*)_batch.pos)[i] = pos;
         _batch.n_seq_id[i] = seqIds.Length;
+        int* seqs = (int*)_batch.seq_id[i];
         for (int s = 0; s < seqIds.Length; s++)
-            _batch.seq_id[i][s] = seqIds[s];
-        _batch.logits[i] = logits ? (sbyte)1 : (sbyte)0;
+            seqs[s] = seqIds[s];
+        _batch.logits[i] = logits ? (byte)1 : (byte)0;
         _batch.n_tokens = i + 1;
         return i;
     }
@@ -78,7 +82,7 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if ((uint)index >= (uint)_batch.n_tokens)
             throw new ArgumentOutOfRangeException(nameof(index));
-        _batch.logits[index] = logits ? (sbyte)1 : (sbyte)0;
+        _batch.logits[index] = logits ? (byte)1 : (byte)0;
     }
 
     public void Dispose()
@@ -86,7 +90,7 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        LlamaNative.llama_batch_free(_batch);
+        NativeApi.llama_batch_free(_batch);
         _batch = default;
         GC.SuppressFinalize(this);
     }
@@ -94,6 +98,6 @@ public sealed unsafe class LlamaBatchBuffer : IDisposable
     ~LlamaBatchBuffer()
     {
         if (!_disposed)
-            LlamaNative.llama_batch_free(_batch);
+            NativeApi.llama_batch_free(_batch);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using LLama.Native;
 
 namespace LlmDistill.Native;
 
@@ -31,10 +32,10 @@ public static class LlamaChatTemplate
             contentBytes += Encoding.UTF8.GetByteCount(messages[i].Role) + Encoding.UTF8.GetByteCount(messages[i].Content);
         }
         byte[] strings = bytes.ToArray();
-        var chat = new LlamaChatMessage[messages.Count];
+        var chat = new LLamaChatMessage[messages.Count];
         byte[] output = new byte[Math.Max(256, contentBytes * 2 + 256)];
         fixed (byte* s = strings)
-        fixed (LlamaChatMessage* c = chat)
+        fixed (LLamaChatMessage* c = chat)
         {
             for (int i = 0; i < chat.Length; i++)
             {
@@ -45,7 +46,7 @@ public static class LlamaChatTemplate
             {
                 int n;
                 fixed (byte* o = output)
-                    n = LlamaNative.llama_chat_apply_template(s + offsets[0], c, (nuint)chat.Length, addAssistant, o, output.Length);
+                    n = NativeApi.llama_chat_apply_template(s + offsets[0], c, (nuint)chat.Length, addAssistant, o, output.Length);
                 if (n < 0)
                     throw new LlamaException(
                         "llama.cpp does not support this chat template (llama_chat_apply_template returned " + n

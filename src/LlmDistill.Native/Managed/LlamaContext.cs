@@ -1,3 +1,6 @@
+using LLama.Exceptions;
+using LLama.Native;
+
 namespace LlmDistill.Native;
 
 /// <summary>
@@ -11,28 +14,34 @@ public sealed unsafe class LlamaContext : IDisposable
         model.ThrowIfDisposed();
         Model = model;
         long mark = LlamaLog.ErrorMark;
-        Handle = SafeLlamaContextHandle.Create(model.Handle, options.ToNative());
-        if (Handle.IsInvalid)
+        try
         {
-            Handle.Dispose();
+            Handle = SafeLLamaContextHandle.Create(model.Handle, options.ToNative());
+        }
+        catch (RuntimeError)
+        {
             throw new LlamaException(LlamaErrors.WithLog($"llama.cpp could not create a context for '{model.Path}' with {options}", mark));
         }
         VocabSize = model.Vocab.Count;
     }
 
     public LlamaModel Model { get; }
-    public SafeLlamaContextHandle Handle { get; }
+    public SafeLLamaContextHandle Handle { get; }
     public int VocabSize { get; }
 
-    public uint ContextSize => LlamaNative.llama_n_ctx(Handle);
-    public uint BatchSize => LlamaNative.llama_n_batch(Handle);
-    public uint MicroBatchSize => LlamaNative.llama_n_ubatch(Handle);
-    public uint SequenceCount => LlamaNative.llama_n_seq_max(Handle);
+    public uint ContextSize => Handle.ContextSize;
+    public uint BatchSize => Handle.BatchSize;
+    public uint MicroBatchSize => Handle.UBatchSize;
+    public uint SequenceCount => Handle.MaxSeq;
 
     /// <summary>Number of output rows of the last decode (tokens whose logits flag was set).</summary>
     public int LastOutputCount { get; private set; }
 
-    public void SetThreads(int threads, int batchThreads) => LlamaNative.llama_set_n_threads(Handle, threads, batchThreads);
+    public void SetThreads(int threads, int batchThreads)
+    {
+        Handle.GenerationThreads = threads;
+        Handle.BatchThreads = batchThreads;
+    }
 
     /// <summary>Decodes a batch; throws <see cref="LlamaException"/> with the native code on failure.</summary>
     public void Decode(LlamaBatchBuffer batch)
@@ -50,8 +59,11 @@ public sealed unsafe class LlamaContext : IDisposable
             Decode(LlamaNative.llama_batch_get_one(t, tokens.Length), 1);
     }
 
-    /// <summary>Decodes a raw batch; outputCount is recorded for <see cref="GetAllLogits"/>.</summary>
-    public void Decode(LlamaBatch batch, int outputCount)
+    /// <summary>
+    /// Decodes a raw batch; outputCount is recorded for <see cref="GetAllLogits"/>. Calls llama_decode directly, not
+    /// through LLamaSharp's Decode, which serialises every context of the process on one lock and pins per call.
+    /// </summary>
+    public void Decode(LLamaNativeBatch batch, int outputCount)
     {
         long mark = LlamaLog.ErrorMark;
         int rc = LlamaNative.llama_decode(Handle, batch);
@@ -71,35 +83,24 @@ public sealed unsafe class LlamaContext : IDisposable
         LastOutputCount = outputCount;
     }
 
-    /// <summary>Encodes a batch (encoder-decoder models).</summary>
-    public void Encode(LlamaBatchBuffer batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        long mark = LlamaLog.ErrorMark;
-        int rc = LlamaNative.llama_encode(Handle, batch.Native);
-        if (rc != 0)
-            throw new LlamaException(LlamaErrors.WithLog($"llama_encode returned {rc}", mark), rc);
-    }
-
     /// <summary>n_vocab logits for batch index i of the last decode (negative: from the end).</summary>
     public ReadOnlySpan<float> GetLogits(int batchIndex)
     {
-        float* p = LlamaNative.llama_get_logits_ith(Handle, batchIndex);
-        if (p is null)
+        try
+        {
+            return Handle.GetLogitsIth(batchIndex);
+        }
+        catch (GetLogitsInvalidIndexException)
+        {
             throw new LlamaException($"No logits for batch index {batchIndex}: set the token's logits flag before decoding.");
-        return new ReadOnlySpan<float>(p, VocabSize);
+        }
     }
 
     /// <summary>All output rows of the last decode, row-major [LastOutputCount, n_vocab], in batch order.</summary>
-    public ReadOnlySpan<float> GetAllLogits()
-    {
-        float* p = LlamaNative.llama_get_logits(Handle);
-        if (p is null || LastOutputCount == 0)
-            return ReadOnlySpan<float>.Empty;
-        return new ReadOnlySpan<float>(p, checked(LastOutputCount * VocabSize));
-    }
+    public ReadOnlySpan<float> GetAllLogits() =>
+        LastOutputCount == 0 ? ReadOnlySpan<float>.Empty : Handle.GetLogits(LastOutputCount);
 
-    public void Synchronize() => LlamaNative.llama_synchronize(Handle);
+    public void Synchronize() => Handle.Synchronize();
 
     // ---- memory (KV cache) ----
 
@@ -115,37 +116,28 @@ public sealed unsafe class LlamaContext : IDisposable
     }
 
     /// <summary>Empties the KV cache; data: also zero the buffers.</summary>
-    public void ClearMemory(bool data = true) { LlamaNative.llama_memory_clear(Memory, data); GC.KeepAlive(Handle); }
+    public void ClearMemory(bool data = true) => Handle.MemoryClear(data);
 
     /// <summary>Removes positions [p0, p1) of a sequence (seqId -1: all; p &lt; 0: open end). False if a partial removal is not possible.</summary>
     public bool RemoveSequence(int seqId, int p0 = -1, int p1 = -1)
     {
-        bool ok = LlamaNative.llama_memory_seq_rm(Memory, seqId, p0, p1);
+        bool ok = NativeApi.llama_memory_seq_rm(Memory, (LLamaSeqId)seqId, (LLamaPos)p0, (LLamaPos)p1);
         GC.KeepAlive(Handle);
         return ok;
     }
 
     /// <summary>Makes positions [p0, p1) of src also belong to dst (unified KV: shares cells; otherwise copies the stream).</summary>
-    public void CopySequence(int srcSeqId, int dstSeqId, int p0 = -1, int p1 = -1)
-    {
-        LlamaNative.llama_memory_seq_cp(Memory, srcSeqId, dstSeqId, p0, p1);
-        GC.KeepAlive(Handle);
-    }
+    public void CopySequence(int srcSeqId, int dstSeqId, int p0 = -1, int p1 = -1) =>
+        Handle.MemorySequenceCopy((LLamaSeqId)srcSeqId, (LLamaSeqId)dstSeqId, (LLamaPos)p0, (LLamaPos)p1);
 
     /// <summary>Removes every sequence except seqId (with KvUnified = false llama.cpp only clears seqId's own cell stream).</summary>
-    public void KeepSequence(int seqId) { LlamaNative.llama_memory_seq_keep(Memory, seqId); GC.KeepAlive(Handle); }
+    public void KeepSequence(int seqId) => Handle.MemorySequenceKeep((LLamaSeqId)seqId);
 
     /// <summary>Largest position in the sequence, -1 if empty.</summary>
-    public int SequencePositionMax(int seqId) { int p = LlamaNative.llama_memory_seq_pos_max(Memory, seqId); GC.KeepAlive(Handle); return p; }
+    public int SequencePositionMax(int seqId) => Handle.MemorySequenceMaxPosition((LLamaSeqId)seqId).Value;
 
     /// <summary>Smallest position in the sequence, -1 if empty.</summary>
-    public int SequencePositionMin(int seqId) { int p = LlamaNative.llama_memory_seq_pos_min(Memory, seqId); GC.KeepAlive(Handle); return p; }
-
-    // ---- perf ----
-
-    /// <summary>Timings (create the context with NoPerf = false).</summary>
-    public LlamaPerfContextData Perf => LlamaNative.llama_perf_context(Handle);
-    public void ResetPerf() => LlamaNative.llama_perf_context_reset(Handle);
+    public int SequencePositionMin(int seqId) => Handle.MemorySequenceMinPosition((LLamaSeqId)seqId).Value;
 
     public void Dispose() => Handle.Dispose();
 }

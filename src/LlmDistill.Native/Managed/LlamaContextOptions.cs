@@ -1,4 +1,6 @@
+using LLama.Native;
 using LlmDistill.Gguf;
+
 namespace LlmDistill.Native;
 
 /// <summary>Options for <see cref="LlamaModel.CreateContext"/>; null keeps llama_context_default_params()'s value.</summary>
@@ -24,16 +26,16 @@ public sealed record LlamaContextOptions
     public bool? KvUnified { get; init; }
     public bool? OffloadKqv { get; init; }
     public bool? Embeddings { get; init; }
-    /// <summary>false = measure performance timings (llama_perf_context).</summary>
+    /// <summary>false = measure performance timings.</summary>
     public bool? NoPerf { get; init; }
     public bool? SwaFull { get; init; }
 
-    /// <summary>Last-chance edit of the raw struct (for fields not exposed above).</summary>
-    public Func<LlamaContextParams, LlamaContextParams>? Customize { get; init; }
+    /// <summary>Last-chance edit of LLamaSharp's struct (for fields not exposed above).</summary>
+    public Func<LLamaContextParams, LLamaContextParams>? Customize { get; init; }
 
-    public LlamaContextParams ToNative()
+    public LLamaContextParams ToNative()
     {
-        LlamaContextParams p = LlamaNative.llama_context_default_params();
+        LLamaContextParams p = LLamaContextParams.Default();
         if (ContextSize is { } nCtx) p.n_ctx = nCtx;
         if (BatchSize is { } nBatch) p.n_batch = nBatch;
         if (MicroBatchSize is { } nUbatch) p.n_ubatch = nUbatch;
@@ -42,9 +44,9 @@ public sealed record LlamaContextOptions
         if (Threads is { } t) p.n_threads = t;
         if (BatchThreads is { } tb) p.n_threads_batch = tb;
         else if (Threads is { } t2) p.n_threads_batch = t2;
-        if (TypeK is { } tk) p.type_k = tk;
-        if (TypeV is { } tv) p.type_v = tv;
-        if (FlashAttention is { } fa) p.flash_attn_type = fa;
+        if (TypeK is { } tk) p.type_k = (GGMLType)(int)tk;
+        if (TypeV is { } tv) p.type_v = (GGMLType)(int)tv;
+        if (FlashAttention is { } fa) p.llama_flash_attn_type = (LLamaFlashAttentionType)(int)fa;
         if (KvUnified is { } ku) p.kv_unified = ku;
         if (OffloadKqv is { } ok) p.offload_kqv = ok;
         if (Embeddings is { } e) p.embeddings = e;

@@ -1,8 +1,10 @@
-using System.Runtime.InteropServices;
+using System.Text;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace LlmDistill.Native;
 
-/// <summary>A loaded llama.cpp model (thin wrapper over <see cref="SafeLlamaModelHandle"/>).</summary>
+/// <summary>A loaded llama.cpp model (thin wrapper over LLamaSharp's <see cref="SafeLlamaModelHandle"/>).</summary>
 public sealed class LlamaModel : IDisposable
 {
     private IReadOnlyDictionary<string, string>? _metadata;
@@ -26,15 +28,16 @@ public sealed class LlamaModel : IDisposable
         string full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new FileNotFoundException($"Model file not found: {full}", full);
-        LlamaModelParams p = (options ?? new LlamaModelOptions()).ToNative();
+        LLamaModelParams p = (options ?? new LlamaModelOptions()).ToNative();
         long mark = LlamaLog.ErrorMark;
-        SafeLlamaModelHandle handle = LlamaNative.llama_model_load_from_file(full, p);
-        if (handle.IsInvalid)
+        try
         {
-            handle.Dispose();
+            return new LlamaModel(SafeLlamaModelHandle.LoadFromFile(full, p), full);
+        }
+        catch (RuntimeError)
+        {
             throw new LlamaException(LlamaErrors.WithLog($"llama.cpp could not load the model '{full}'", mark));
         }
-        return new LlamaModel(handle, full);
     }
 
     // ---- metadata ----
@@ -47,44 +50,46 @@ public sealed class LlamaModel : IDisposable
             if (_metadata is not null)
                 return _metadata;
             var dict = new Dictionary<string, string>(StringComparer.Ordinal);
-            int n = LlamaNative.llama_model_meta_count(Handle);
+            int n = Handle.MetadataCount;
             for (int i = 0; i < n; i++)
             {
-                int idx = i;
-                string? key = LlamaStrings.ReadSized((b, s) => LlamaNative.llama_model_meta_key_by_index(Handle, idx, b, s));
-                string? val = LlamaStrings.ReadSized((b, s) => LlamaNative.llama_model_meta_val_str_by_index(Handle, idx, b, s));
+                string? key = Utf8(Handle.MetadataKeyByIndex(i));
                 if (key is not null)
-                    dict[key] = val ?? string.Empty;
+                    dict[key] = Utf8(Handle.MetadataValueByIndex(i)) ?? string.Empty;
             }
             return _metadata = dict;
         }
     }
 
     /// <summary>One metadata value by key (llama_model_meta_val_str), or null if absent.</summary>
-    public unsafe string? GetMetadata(string key) =>
-        LlamaStrings.ReadSized((b, s) => LlamaNative.llama_model_meta_val_str(Handle, key, b, s));
+    public string? GetMetadata(string key) => Utf8(Handle.MetadataValueByKey(key));
 
     /// <summary>llama_model_desc, e.g. "qwen3 0.6B Q8_0".</summary>
-    public unsafe string Description => LlamaStrings.ReadSized((b, s) => LlamaNative.llama_model_desc(Handle, b, s)) ?? string.Empty;
+    public string Description => Handle.Description ?? string.Empty;
 
-    public ulong SizeBytes => LlamaNative.llama_model_size(Handle);
-    public ulong ParameterCount => LlamaNative.llama_model_n_params(Handle);
-    public int TrainContextLength => LlamaNative.llama_model_n_ctx_train(Handle);
-    public int EmbeddingLength => LlamaNative.llama_model_n_embd(Handle);
-    public int LayerCount => LlamaNative.llama_model_n_layer(Handle);
-    public int HeadCount => LlamaNative.llama_model_n_head(Handle);
-    public int HeadCountKv => LlamaNative.llama_model_n_head_kv(Handle);
-    public LlamaFtype FileType => LlamaNative.llama_model_ftype(Handle);
-    public LlamaRopeType RopeType => LlamaNative.llama_model_rope_type(Handle);
-    public bool HasEncoder => LlamaNative.llama_model_has_encoder(Handle);
-    public bool HasDecoder => LlamaNative.llama_model_has_decoder(Handle);
-    public bool IsRecurrent => LlamaNative.llama_model_is_recurrent(Handle);
+    public ulong SizeBytes => Handle.SizeInBytes;
+    public ulong ParameterCount => Handle.ParameterCount;
+    public int TrainContextLength => Handle.ContextSize;
+    public int EmbeddingLength => Handle.EmbeddingSize;
+    public int LayerCount => Handle.LayerCount;
+    public int HeadCount => Handle.HeadCount;
+    public int HeadCountKv => Handle.KVHeadCount;
+    public LlamaFtype FileType => (LlamaFtype)(int)Handle.FileType;
+    public LlamaRopeType RopeType => (LlamaRopeType)(int)Handle.RopeType;
+    public bool HasEncoder => Handle.HasEncoder;
+    public bool HasDecoder => Handle.HasDecoder;
+    public bool IsRecurrent => Handle.IsRecurrent;
 
     /// <summary>The model's chat template (tokenizer.chat_template, or tokenizer.chat_template.&lt;name&gt;), or null.</summary>
-    public unsafe string? GetChatTemplate(string? name = null)
+    public string? GetChatTemplate(string? name = null) => Handle.GetTemplate(name, strict: false);
+
+    private static string? Utf8(Memory<byte>? bytes)
     {
-        byte* p = LlamaNative.llama_model_chat_template(Handle, name);
-        return p is null ? null : Marshal.PtrToStringUTF8((IntPtr)p);
+        if (bytes is not { } b)
+            return null;
+        ReadOnlySpan<byte> span = b.Span;
+        int nul = span.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(nul >= 0 ? span[..nul] : span);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using LLama.Native;
+
 namespace LlmDistill.Native;
 
 /// <summary>llama_model_quantize: rewrites a GGUF model with its matrices in another type (Q8_0, Q4_K_M, ...).</summary>
@@ -7,16 +9,16 @@ public static class LlamaQuantizer
     /// Quantizes <paramref name="input"/> into <paramref name="output"/> (written to a temporary name, renamed when
     /// complete). threads ≤ 0: one per core.
     /// </summary>
-    public static unsafe void Quantize(string input, string output, LlamaFtype type, int threads = 0)
+    public static void Quantize(string input, string output, LlamaFtype type, int threads = 0)
     {
         LlamaBackend.EnsureInitialized();
         if (!File.Exists(input)) throw new FileNotFoundException($"model to quantize not found: {input}", input);
-        var parameters = LlamaNative.llama_model_quantize_default_params();
-        parameters.ftype = type;
+        LLamaModelQuantizeParams parameters = LLamaModelQuantizeParams.Default();
+        parameters.ftype = (LLamaFtype)(int)type;
         parameters.nthread = threads;
         string temp = $"{output}.tmp-{Environment.ProcessId}";
         long mark = LlamaLog.ErrorMark;
-        uint rc = LlamaNative.llama_model_quantize(input, temp, &parameters);
+        uint rc = NativeApi.llama_model_quantize(input, temp, ref parameters);
         if (rc != 0)
         {
             File.Delete(temp);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using LLama.Native;
 
 namespace LlmDistill.Native;
 
@@ -23,16 +24,23 @@ public sealed unsafe class LlamaVocab
         get { _model.ThrowIfDisposed(); return _vocab; }
     }
 
-    public int Count => LlamaNative.llama_vocab_n_tokens(V);
-    public LlamaVocabType Type => LlamaNative.llama_vocab_type(V);
-    public int Bos => LlamaNative.llama_vocab_bos(V);
-    public int Eos => LlamaNative.llama_vocab_eos(V);
-    public int Eot => LlamaNative.llama_vocab_eot(V);
-    public int Sep => LlamaNative.llama_vocab_sep(V);
-    public int Newline => LlamaNative.llama_vocab_nl(V);
-    public int Pad => LlamaNative.llama_vocab_pad(V);
-    public bool AddsBos => LlamaNative.llama_vocab_get_add_bos(V);
-    public bool AddsEos => LlamaNative.llama_vocab_get_add_eos(V);
+    private SafeLlamaModelHandle.Vocabulary Shared
+    {
+        get { _model.ThrowIfDisposed(); return _model.Handle.Vocab; }
+    }
+
+    public int Count => Shared.Count;
+    public LlamaVocabType Type => (LlamaVocabType)(int)Shared.Type;
+    public int Bos => Id(Shared.BOS);
+    public int Eos => Id(Shared.EOS);
+    public int Eot => Id(Shared.EOT);
+    public int Sep => Id(Shared.SEP);
+    public int Newline => Id(Shared.Newline);
+    public int Pad => Id(Shared.Pad);
+    public bool AddsBos => Shared.ShouldAddBOS;
+    public bool AddsEos => Shared.ShouldAddEOS;
+
+    private static int Id(LLamaToken? token) => token is { } t ? (int)t : -1;
 
     /// <summary>End-of-generation token (EOS, EOT, ...).</summary>
     public bool IsEog(int token) => LlamaNative.llama_vocab_is_eog(V, token);

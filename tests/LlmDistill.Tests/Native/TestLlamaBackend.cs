@@ -28,10 +28,30 @@ public sealed class TestLlamaBackend : IDisposable
     }
 
     [Fact]
-    public void Native_libraries_come_from_the_llama_cpp_folder_next_to_the_app()
+    public void The_runtime_is_llama_sharps_build_of_its_commit_and_the_only_llama_cpp_in_the_process()
     {
-        Assert.Equal(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "llama.cpp")), LlamaBackend.LibraryDirectory);
-        Assert.NotNull(LlamaLibrary.FindFile(LlamaBackend.LibraryDirectory, "llama"));
+        LlamaRuntimeInfo runtime = LlamaBackend.Runtime;
+        string expectedFolder = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
+        Assert.StartsWith(expectedFolder, runtime.LibraryPath);
+        Assert.Contains(runtime.Variant, new[] { "avx512", "avx2", "avx", "noavx" });
+        Assert.True(runtime.IsExpectedCommit, runtime.ToString());
+        Assert.Equal("0.18.0", runtime.GgmlVersion);
+        // One llama.cpp, never two: the only libllama/libggml files mapped are the ones beside the runtime's.
+        string[] llamaFiles = LlamaLibrary.LoadedFiles()
+            .Where(f => Path.GetFileName(f).StartsWith("libllama", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("libggml", StringComparison.Ordinal))
+            .Distinct().ToArray();
+        Assert.All(llamaFiles, f => Assert.Equal(Path.GetDirectoryName(runtime.LibraryPath), Path.GetDirectoryName(f)));
+    }
+
+    [Fact]
+    public void A_missing_custom_library_gives_one_sentence_naming_it_and_a_load_failure_lists_causes()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "llmdistill-no-such-" + Guid.NewGuid(), "libllama.so");
+        LlamaLibraryLoadException e = LlamaLibrary.DescribeFailure(missing, new DllNotFoundException("boom"));
+        Assert.Equal(missing, e.Library);
+        Assert.Contains(missing, e.Message);
+        Assert.Contains("\n1. ", e.Message);
+        Assert.Contains("boom", e.Message);
     }
 
     [Fact]
@@ -48,14 +68,6 @@ public sealed class TestLlamaBackend : IDisposable
         string path = Path.Combine(Path.GetTempPath(), "llmdistill-no-such-model-" + Guid.NewGuid() + ".gguf");
         var e = Assert.Throws<FileNotFoundException>(() => LlamaModel.Load(path));
         Assert.Contains(path, e.Message);
-    }
-
-    [Fact]
-    public void Loading_a_missing_file_through_the_raw_api_returns_an_invalid_handle()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "llmdistill-no-such-model-" + Guid.NewGuid() + ".gguf");
-        using SafeLlamaModelHandle h = LlamaNative.llama_model_load_from_file(path, LlamaNative.llama_model_default_params());
-        Assert.True(h.IsInvalid);
     }
 
     [Fact]
@@ -117,14 +129,6 @@ public sealed class TestLlamaBackend : IDisposable
     }
 
     [Fact]
-    public void Sampler_chain_builds_and_counts_its_samplers()
-    {
-        using var chain = new LlamaSamplerChain().AddTopK(40).AddTopP(0.9f).AddMinP(0.05f).AddTemperature(0.8f).AddDistribution(42);
-        Assert.Equal(5, chain.Count);
-        chain.Reset();
-    }
-
-    [Fact]
     public void Batch_buffer_fills_two_sequences()
     {
         using var batch = new LlamaBatchBuffer(8, maxSequencesPerToken: 2);
@@ -135,11 +139,12 @@ public sealed class TestLlamaBackend : IDisposable
         Assert.Equal(2, batch.OutputCount);
         unsafe
         {
-            LlamaBatch b = batch.Native;
+            LLama.Native.LLamaNativeBatch b = batch.Native;
             Assert.Equal(2, b.n_seq_id[0]);
-            Assert.Equal(1, b.seq_id[0][1]);
-            Assert.Equal(1, b.seq_id[2][0]);
-            Assert.Equal(1, b.pos[2]);
+            Assert.Equal(1, ((int*)b.seq_id[0])[1]);
+            Assert.Equal(1, ((int*)b.seq_id[2])[0]);
+            Assert.Equal(1, ((int*)b.pos)[2]);
+            Assert.Equal(5, ((int*)b.tokens)[1]);
         }
         Assert.Throws<ArgumentException>(() => batch.Add(7, 2, [0, 1, 2], false));
     }

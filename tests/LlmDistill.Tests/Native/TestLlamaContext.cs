@@ -94,16 +94,6 @@ public sealed class TestLlamaContext : IDisposable
     }
 
     [Fact]
-    public void Greedy_sampling_picks_the_arg_max()
-    {
-        _ctx.Decode([TinyLlamaGguf.Bos, Piece("▁hello")]);
-        float[] logits = _ctx.GetLogits(-1).ToArray();
-        int argMax = Array.IndexOf(logits, logits.Max());
-        using var chain = new LlamaSamplerChain().AddGreedy();
-        Assert.Equal(argMax, chain.Sample(_ctx));
-    }
-
-    [Fact]
     public void An_out_of_range_token_is_a_managed_exception_with_the_return_code()
     {
         var e = Assert.Throws<LlamaException>(() => _ctx.Decode([_ctx.VocabSize + 5]));
