@@ -14,6 +14,7 @@ static class CliErrors
     {
         OptionsException options => Flags(options),
         GgufFormatException => e.Message,
+        LlmDistill.Native.LlamaException => e.Message,
         FileNotFoundException f => f.FileName is null ? f.Message : $"file not found: {f.FileName}",
         DirectoryNotFoundException => e.Message,
         OperationCanceledException => "cancelled",

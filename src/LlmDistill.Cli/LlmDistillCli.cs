@@ -33,6 +33,7 @@ public static class LlmDistillCli
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
+            CliLogging.Configure();
             return parsed.Invoke(configuration);
         }
         catch (Exception e) when (CliErrors.Describe(e) is { } message)

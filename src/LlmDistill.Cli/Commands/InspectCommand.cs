@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using LlmDistill.Models;
+using LlmDistill.Native;
 using LlmDistill.Teacher;
 using LlmDistill.Traces;
 using Spectre.Console;
@@ -12,16 +13,26 @@ static class InspectCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("path") { Description = "A GGUF model file, or a traces folder / part file written by generate." };
+        var file = new Argument<string?>("path") { Description = "A GGUF model file, or a traces folder / part file written by generate.", Arity = ArgumentArity.ZeroOrOne };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
+        var runtime = new Option<bool>("--runtime") { Description = "Show the llama.cpp build in use: LLamaSharp's variant (avx512, avx2, cuda12, custom), its file, commit and devices." };
         var command = new Command("inspect", "Show a GGUF file's architecture, size, tokenizer, quantization and every metadata key;\n" +
-                                             "or a traces folder's schema, provenance, counts, accuracy and a sample trace.\n" +
-                                             "Examples: llmdistill inspect qwen2.5-7b-instruct-q4_k_m.gguf --json    llmdistill inspect traces/gsm8k") { file, json };
+                                             "or a traces folder's schema, provenance, counts, accuracy and a sample trace;\n" +
+                                             "or, with --runtime, which llama.cpp build this process loads.\n" +
+                                             "Examples: llmdistill inspect qwen2.5-7b-instruct-q4_k_m.gguf --json    llmdistill inspect traces/gsm8k    llmdistill inspect --runtime") { file, json, runtime };
         command.SetAction(parsed =>
         {
-            string path = Path.GetFullPath(parsed.GetRequiredValue(file));
             var output = parsed.InvocationConfiguration.Output;
             bool asJson = parsed.GetValue(json);
+            if (parsed.GetValue(runtime))
+            {
+                var runtimeSummary = RuntimeSummary.Load();
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(runtimeSummary, CliJson.Options));
+                else RenderRuntime(runtimeSummary, ConsoleOutput.For(output));
+                return 0;
+            }
+            string path = Path.GetFullPath(parsed.GetValue(file)
+                ?? throw new ArgumentException("inspect needs a path (a GGUF file or a traces folder), or --runtime."));
             if (Directory.Exists(path) || path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             {
                 var traces = TraceSummary.Read(path);
@@ -36,6 +47,21 @@ static class InspectCommand
             return 0;
         });
         return command;
+    }
+
+    static void RenderRuntime(RuntimeSummary s, IAnsiConsole console)
+    {
+        var facts = new Table().Border(TableBorder.Rounded).AddColumn("llama.cpp runtime").AddColumn("value");
+        void Row(string name, object? value) => facts.AddRow(Markup.Escape(name), Markup.Escape(value?.ToString() ?? "-"));
+        Row("binding", s.Binding);
+        Row("variant", s.Variant);
+        Row("library", s.LibraryPath);
+        Row("llama.cpp commit", s.ExpectedCommit ? s.GgmlCommit : $"{s.GgmlCommit} (expected {LlamaLibrary.ExpectedCommit})");
+        Row("ggml version", s.GgmlVersion);
+        foreach (var d in s.Devices) Row("device", $"{d.Name}: {d.Description} ({d.Type})");
+        Row("GPU offload", s.GpuOffload ? "supported" : "no");
+        Row("system info", s.SystemInfo);
+        console.Write(facts);
     }
 
     static void Render(ModelFileSummary s, IAnsiConsole console)
