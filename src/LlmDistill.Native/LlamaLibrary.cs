@@ -157,8 +157,8 @@ public static class LlamaLibrary
         }
         else
         {
-            causes.Add("No LLamaSharp backend package was restored beside the app (LLamaSharp.Backend.Cpu by default, "
-                + "LLamaSharp.Backend.Cuda12 with -p:LlamaBackend=cuda12): run dotnet build again.");
+            causes.Add("No LLamaSharp backend's libraries are beside the app: an app that uses LlmDistill as a package must "
+                + "reference LLamaSharp.Backend.Cpu (or LLamaSharp.Backend.Cuda12) 0.30.0 itself; in this repository, run dotnet build again.");
             causes.Add("The C/C++ runtime is too old: LLamaSharp's linux-x64 libraries need glibc >= 2.34, GLIBCXX 3.4.29 and libgomp1.");
             causes.Add("With the CUDA 12 backend: the CUDA runtime (libcudart, libcublas) or the NVIDIA driver is missing.");
         }

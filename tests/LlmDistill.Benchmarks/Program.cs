@@ -29,8 +29,11 @@ public static class Program
 
         using var teacher = GgufModel.Load(model);
         var random = new Random(1234);
-        Console.WriteLine("| parallel | capture | total tokens/s | generated tokens/s | wall s (min / median / max) |");
-        Console.WriteLine("|---:|---|---:|---:|---|");
+        // --phases: also time each wave's prompt phase alone (the same requests with MaxTokens = 1: prompt + one token),
+        // so that generation = wall - prompt phase; shows where a difference between two runtimes comes from.
+        bool phases = args.Contains("--phases");
+        Console.WriteLine("| parallel | capture | total tokens/s | generated tokens/s | wall s (min / median / max) |" + (phases ? " prompt phase s (median) | generation s (median) |" : ""));
+        Console.WriteLine("|---:|---|---:|---:|---|" + (phases ? "---:|---:|" : ""));
         foreach (int parallel in parallels)
         {
             int[] shared = Enumerable.Range(0, sharedLength).Select(_ => random.Next(200, 150000)).ToArray();
@@ -44,6 +47,7 @@ public static class Program
                 TopK = topK, CaptureDistribution = capture, IgnoreEndOfGeneration = true,
             }));
             var walls = generators.Keys.ToDictionary(capture => capture, _ => new List<double>());
+            var prompts = generators.Keys.ToDictionary(capture => capture, _ => new List<double>());
             foreach (var generator in generators.Values) generator.Generate(requests.Take(1).Select(r => r with { MaxTokens = 2 })).ToArray(); // warm-up
             for (int r = 0; r < repeats; r++)
             {
@@ -53,6 +57,12 @@ public static class Program
                     int tokens = generator.Generate(requests, sharedPrefix: shared).Sum(c => c.TokenIds.Length);
                     walls[capture].Add(clock.Elapsed.TotalSeconds);
                     if (tokens != parallel * generate) throw new InvalidOperationException($"generated {tokens} tokens, expected {parallel * generate}");
+                    if (phases)
+                    {
+                        clock.Restart();
+                        generator.Generate(requests.Select(q => q with { MaxTokens = 1 }), sharedPrefix: shared).Sum(c => c.TokenIds.Length);
+                        prompts[capture].Add(clock.Elapsed.TotalSeconds);
+                    }
                 }
             }
             var medians = new Dictionary<bool, double>();
@@ -61,7 +71,13 @@ public static class Program
                 list.Sort();
                 double median = list[list.Count / 2];
                 medians[capture] = median;
-                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {(sharedLength + parallel * (prompt + generate)) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |");
+                string phaseColumns = "";
+                if (phases)
+                {
+                    var promptWalls = prompts[capture].Order().ToList();
+                    phaseColumns = $" {promptWalls[promptWalls.Count / 2]:F2} | {median - promptWalls[promptWalls.Count / 2]:F2} |";
+                }
+                Console.WriteLine($"| {parallel} | {(capture ? $"top-{topK}" : "off")} | {(sharedLength + parallel * (prompt + generate)) / median:F1} | {parallel * generate / median:F1} | {list[0]:F2} / {median:F2} / {list[^1]:F2} |{phaseColumns}");
             }
             foreach (var generator in generators.Values) generator.Dispose();
             Console.WriteLine($"|  | capture cost | {100 * (medians[true] / medians[false] - 1):+0.0;-0.0;0.0}% wall |  |  |");

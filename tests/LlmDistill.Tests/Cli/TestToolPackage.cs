@@ -34,12 +34,12 @@ public class TestToolPackage(ToolPackageFixture package) : IClassFixture<ToolPac
     }
 
     [Fact]
-    public void The_native_package_carries_libllama_and_the_targets_that_copy_it_to_the_consumer_output()
+    public void The_native_package_depends_on_llama_sharp_and_its_cpu_backend_and_carries_no_native_file_itself()
     {
-        string[] entries = package.Entries("LlmDistill.Native");
-        Assert.Contains("buildTransitive/LlmDistill.Native.targets", entries);
-        Assert.Contains(entries, e => Regex.IsMatch(e, @"^llama\.cpp/linux-x64/libllama\.v[0-9.]+\.so$"));
-        Assert.Contains(entries, e => Regex.IsMatch(e, @"^llama\.cpp/linux-x64/libggml-base\.so$"));
+        string nuspec = package.Nuspec("LlmDistill.Native");
+        Assert.Contains("<dependency id=\"LLamaSharp\" version=\"0.30.0\"", nuspec);
+        Assert.Contains("<dependency id=\"LLamaSharp.Backend.Cpu\" version=\"0.30.0\"", nuspec);
+        Assert.DoesNotContain(package.Entries("LlmDistill.Native"), e => e.EndsWith(".so", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -52,7 +52,8 @@ public class TestToolPackage(ToolPackageFixture package) : IClassFixture<ToolPac
         using (var reader = new StreamReader(zip.GetEntry(settings)!.Open()))
             Assert.Contains("Command Name=\"llmdistill\"", reader.ReadToEnd());
         string toolFolder = Path.GetDirectoryName(settings)!.Replace('\\', '/');
-        Assert.Contains(entries, e => Regex.IsMatch(e, "^" + Regex.Escape(toolFolder) + @"/llama\.cpp/libllama\.v[0-9.]+\.so$"));
+        foreach (string variant in new[] { "avx512", "avx2", "avx", "noavx" })
+            Assert.Contains($"{toolFolder}/runtimes/linux-x64/native/{variant}/libllama.so", entries);
         Assert.DoesNotContain(entries, e => e.Contains("/win-x64/") || e.Contains("/osx-"));
     }
 
