@@ -53,7 +53,8 @@ internal sealed partial class LlamaCppPreTokenizer : PreTokenizer
         var specs = new Dictionary<string, Spec>(StringComparer.Ordinal);
         void Add(bool ignoreMerges, string[] names, params string[] regexes)
         {
-            foreach (var name in names) specs.Add(name, new Spec(ignoreMerges, regexes));
+            var spec = new Spec(ignoreMerges, regexes);
+            foreach (var name in names) specs.Add(name, spec);
         }
         Add(false, ["default"], @"[\p{P}\$\+<=>\^~\|]+", Gpt2Regex, @"\p{N}+", "[0-9][0-9][0-9]");
         Add(true, ["llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano"], Llama3Regex);
@@ -126,6 +127,9 @@ internal sealed partial class LlamaCppPreTokenizer : PreTokenizer
     }
 
     public static bool IsSupported(string pre) => Specs.ContainsKey(pre);
+
+    /// <summary>The first name of the group of names llama.cpp treats alike (same regexes and merge rule).</summary>
+    public static string GroupOf(string pre) => Specs.First(s => ReferenceEquals(s.Value, Specs[pre])).Key;
 
     /// <summary>The pre-tokenizer names that are rebuilt, and those llama.cpp accepts that are refused (with why).</summary>
     public static IReadOnlyCollection<string> SupportedNames => Specs.Keys;
