@@ -166,17 +166,16 @@ public static class HuggingFaceTokenizerImport
     }
 
     /// <summary>Whether the normalizer prepends <c>▁</c> (Llama 2's <c>Prepend</c>; Gemma has none).</summary>
-    static bool PrependsSpace(JsonElement root)
+    static bool PrependsSpace(JsonElement root) => root.TryGetProperty("normalizer", out var n) && HasStepOfType(n, "Prepend");
+
+    /// <summary>Whether <paramref name="e"/> or any object inside it has <c>"type": type</c> (steps nest in Sequences).</summary>
+    static bool HasStepOfType(JsonElement e, string type) => e.ValueKind switch
     {
-        static bool Has(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Prepend")
-                || e.EnumerateObject().Any(p => Has(p.Value)),
-            JsonValueKind.Array => e.EnumerateArray().Any(Has),
-            _ => false,
-        };
-        return root.TryGetProperty("normalizer", out var n) && Has(n);
-    }
+        JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == type)
+            || e.EnumerateObject().Any(p => HasStepOfType(p.Value, type)),
+        JsonValueKind.Array => e.EnumerateArray().Any(x => HasStepOfType(x, type)),
+        _ => false,
+    };
 
     /// <summary>What llama.cpp's converter treats as special even when the file says otherwise.</summary>
     static bool LooksSpecial(string token) =>
@@ -207,17 +206,9 @@ public static class HuggingFaceTokenizerImport
         return merges;
     }
 
-    static bool UsesByteLevel(JsonElement root)
-    {
-        static bool Has(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "ByteLevel")
-                || e.EnumerateObject().Any(p => Has(p.Value)),
-            JsonValueKind.Array => e.EnumerateArray().Any(Has),
-            _ => false,
-        };
-        return (root.TryGetProperty("pre_tokenizer", out var p) && Has(p)) || (root.TryGetProperty("decoder", out var d) && Has(d));
-    }
+    static bool UsesByteLevel(JsonElement root) =>
+        (root.TryGetProperty("pre_tokenizer", out var p) && HasStepOfType(p, "ByteLevel"))
+        || (root.TryGetProperty("decoder", out var d) && HasStepOfType(d, "ByteLevel"));
 
     static string RecognisePre(JsonElement root, string file)
     {

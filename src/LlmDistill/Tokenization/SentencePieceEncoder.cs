@@ -47,8 +47,7 @@ internal sealed class SentencePieceEncoder
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbols);
         for (int i = 0; i + 1 < span.Length; i++) span[i].Next = i + 1;
 
-        // Highest score first, then leftmost.
-        var queue = new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(ScoreOrder);
+        var queue = new PriorityQueue<(int Left, int Right, int Size), ulong>();
         for (int i = 1; i < span.Length; i++) TryAdd(text, span, queue, i - 1, i);
 
         while (queue.TryDequeue(out var bigram, out _))
@@ -88,14 +87,19 @@ internal sealed class SentencePieceEncoder
     }
 
     /// <summary>Queues the pair (left, right) when their concatenation is a token.</summary>
-    void TryAdd(ReadOnlySpan<char> text, Span<Symbol> s, PriorityQueue<(int, int, int), (float, int)> queue, int left, int right)
+    void TryAdd(ReadOnlySpan<char> text, Span<Symbol> s, PriorityQueue<(int, int, int), ulong> queue, int left, int right)
     {
         if (left < 0 || right < 0) return;
         int size = s[left].Length + s[right].Length;
         if (_lookup.TryGetValue(text.Slice(s[left].Start, size), out int id))
-            queue.Enqueue((left, right, size), (_scores[id], left));
+            queue.Enqueue((left, right, size), Priority(_scores[id], left));
     }
 
-    static readonly Comparer<(float Score, int Left)> ScoreOrder = Comparer<(float Score, int Left)>.Create((a, b) =>
-        a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Left.CompareTo(b.Left));
+    /// <summary>The queue's order as one number, smallest first: highest score first, then leftmost.</summary>
+    static ulong Priority(float score, int left)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(score);
+        uint ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000; // orders like the floats
+        return ((ulong)~ascending << 32) | (uint)left;
+    }
 }

@@ -15,6 +15,7 @@ namespace LlmDistill.Tokenization;
 public sealed class VocabularyTokenizer
 {
     readonly (string Text, int Id, bool Control)[] _specials; // longest text first
+    readonly SpecialTokenTrie _specialTrie; // over _specials' texts, same order
     readonly Dictionary<string, int> _wordIds; // byte-level text of normal tokens, for llama.cpp's ignore_merges
     readonly TokenType[] _types; // as llama.cpp uses them (see LlamaCppTokenTypes)
     readonly SentencePieceEncoder? _sentencePiece;
@@ -44,6 +45,7 @@ public sealed class VocabularyTokenizer
             }
         }
         _specials = specials.OrderByDescending(s => Encoding.UTF8.GetByteCount(s.Item1)).ToArray();
+        _specialTrie = new SpecialTokenTrie(_specials.Select(s => s.Text).ToArray());
 
         if (vocabulary.Model == TokenizerModelKind.Llama)
         {
@@ -136,8 +138,12 @@ public sealed class VocabularyTokenizer
     {
         if (text.Length == 0) return [];
         var runs = new List<(int Offset, int Length, int Id)> { (0, text.Length, -1) };
-        foreach (var (token, id, control) in _specials)
+        var present = new bool[_specials.Length];
+        _specialTrie.MarkPresent(text, present);
+        for (int k = 0; k < _specials.Length; k++)
         {
+            if (!present[k]) continue;
+            var (token, id, control) = _specials[k];
             if (control && !parseSpecial) continue;
             for (int r = 0; r < runs.Count; r++)
             {
