@@ -54,7 +54,7 @@ static class TokenizeCommand
         if (t.LlamaCppIds is not null) table.AddColumn("llama.cpp");
         for (int i = 0; i < Math.Max(t.Ids.Length, t.LlamaCppIds?.Length ?? 0); i++)
         {
-            var cells = new List<string> { $"{i}", i < t.Ids.Length ? $"{t.Ids[i]}" : "", i < t.Ids.Length ? JsonSerializer.Serialize(t.Pieces[i]) : "" };
+            var cells = new List<string> { $"{i}", i < t.Ids.Length ? $"{t.Ids[i]}" : "", i < t.Ids.Length ? JsonSerializer.Serialize(t.Pieces[i], CliJson.Compact) : "" };
             if (t.LlamaCppIds is { } reference) cells.Add(i < reference.Length ? $"{reference[i]}" + (i < t.Ids.Length && reference[i] == t.Ids[i] ? "" : " ≠") : "");
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
