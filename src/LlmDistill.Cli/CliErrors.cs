@@ -18,7 +18,8 @@ static class CliErrors
         FileNotFoundException f => f.FileName is null ? f.Message : $"file not found: {f.FileName}",
         DirectoryNotFoundException => e.Message,
         OperationCanceledException => "cancelled",
-        ArgumentException or InvalidOperationException or InvalidDataException or FormatException or IOException or UnauthorizedAccessException => e.Message,
+        ArgumentException or InvalidOperationException or InvalidDataException or FormatException or IOException or UnauthorizedAccessException
+            or NotSupportedException => e.Message,
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
@@ -36,7 +37,8 @@ static class CliErrors
     public static int ExitCode(Exception e) => e switch
     {
         OperationCanceledException => Cancelled,
-        GgufFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException or FormatException => BadInput,
+        GgufFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException or FormatException
+            or NotSupportedException => BadInput,
         _ => Failure,
     };
 }

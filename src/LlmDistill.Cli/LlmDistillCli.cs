@@ -12,6 +12,7 @@ public static class LlmDistillCli
             "LlmDistill: chain-of-thought distillation from a local GGUF teacher (llama.cpp) into a small student.\n" +
             "Stages: generate traces -> train a student -> export GGUF -> evaluate. Run `llmdistill <command> --help` for details.");
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(CompleteCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(SynthesizeCommand.Create());

@@ -11,6 +11,7 @@ namespace LlmDistill.Benchmarks;
 /// Training throughput instead: -- --training [--quick] (see <see cref="TrainingBenchmark"/>).
 /// Trace export throughput instead: -- --traces-export (see <see cref="TraceExportBenchmark"/>).
 /// Scoring throughput against llama.cpp prompt processing instead: -- --score (see <see cref="ScoreBenchmark"/>).
+/// Tokenizer throughput, managed against llama_tokenize, per vocabulary instead: -- --tokenizer (see <see cref="TokenizerBenchmark"/>).
 /// </summary>
 public static class Program
 {
@@ -20,6 +21,7 @@ public static class Program
         if (args.Contains("--training")) return TrainingBenchmark.Run(args);
         if (args.Contains("--traces-export")) return TraceExportBenchmark.Run(args);
         if (args.Contains("--score")) return ScoreBenchmark.Run(args);
+        if (args.Contains("--tokenizer")) return TokenizerBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).

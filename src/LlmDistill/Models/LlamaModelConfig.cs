@@ -7,6 +7,9 @@ public enum ModelArchitecture
     Llama,
     /// <summary>GGUF <c>qwen2</c>: q/k/v biases; RoPE on half-split pairs (rope type NEOX); head_dim × heads = embedding.</summary>
     Qwen2,
+    /// <summary>GGUF <c>qwen3</c>: no biases; an RMSNorm over each query and key head (<c>attn_q_norm</c>, <c>attn_k_norm</c>)
+    /// before RoPE on half-split pairs (NEOX); head_dim × heads may differ from the embedding (Qwen3-0.6B: 16 × 128 vs 1024).</summary>
+    Qwen3,
 }
 
 /// <summary>
@@ -41,11 +44,14 @@ public sealed record LlamaModelConfig
     public int QueryLength => HeadCount * HeadSize;
     /// <summary>Width of each of the k and v projection outputs.</summary>
     public int KeyValueLength => HeadCountKv * HeadSize;
+    /// <summary>RMSNorm over each query and key head before RoPE (Qwen3).</summary>
+    public bool QkNorm => Architecture == ModelArchitecture.Qwen3;
 
     public string ArchitectureName => Architecture switch
     {
         ModelArchitecture.Llama => "llama",
         ModelArchitecture.Qwen2 => "qwen2",
+        ModelArchitecture.Qwen3 => "qwen3",
         _ => throw new ArgumentOutOfRangeException(nameof(Architecture), Architecture, null),
     };
 
@@ -97,6 +103,16 @@ public sealed record LlamaModelConfig
         RopeFreqBase = 1_000_000f,
         RmsNormEps = 1e-6f,
         AttentionBias = true,
+        TiedEmbeddings = true,
+    };
+
+    /// <summary>A tiny Qwen3 for tests: as <see cref="TinyLlama"/> with q/k norms, tied embeddings and heads of 32 (4 × 32 ≠ 64 wide).</summary>
+    public static LlamaModelConfig TinyQwen3(int vocabSize) => TinyLlama(vocabSize) with
+    {
+        Architecture = ModelArchitecture.Qwen3,
+        HeadDim = 32,
+        RopeFreqBase = 1_000_000f,
+        RmsNormEps = 1e-6f,
         TiedEmbeddings = true,
     };
 

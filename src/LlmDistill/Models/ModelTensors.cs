@@ -15,8 +15,8 @@ public sealed record ModelTensor(string Name, long[] Shape, ModelTensorKind Kind
 }
 
 /// <summary>
-/// The GGUF tensor table of a Llama/Qwen2 model, in the order they are written. Names and shapes are those
-/// llama.cpp's loader asks for (src/models/llama.cpp, qwen2.cpp). A weight of PyTorch shape [out, in] has ggml shape
+/// The GGUF tensor table of a Llama/Qwen2/Qwen3 model, in the order they are written. Names and shapes are those
+/// llama.cpp's loader asks for (src/models/llama.cpp, qwen2.cpp, qwen3.cpp). A weight of PyTorch shape [out, in] has ggml shape
 /// [in, out]; its data is the same row-major bytes (row r = output unit r).
 /// <para>Q/K row order: the file holds llama.cpp's layout. For <c>llama</c>, RoPE rotates adjacent pairs
 /// (2i, 2i+1) of each head, so a Hugging Face checkpoint (rotate_half: pairs (i, i + d/2)) must be permuted per head,
@@ -47,6 +47,11 @@ public static class ModelTensors
                 tensors.Add(new(Block(i, "attn_q.bias"), [q], ModelTensorKind.Bias));
                 tensors.Add(new(Block(i, "attn_k.bias"), [kv], ModelTensorKind.Bias));
                 tensors.Add(new(Block(i, "attn_v.bias"), [kv], ModelTensorKind.Bias));
+            }
+            if (config.QkNorm)
+            {
+                tensors.Add(new(Block(i, "attn_q_norm.weight"), [config.HeadSize], ModelTensorKind.Norm));
+                tensors.Add(new(Block(i, "attn_k_norm.weight"), [config.HeadSize], ModelTensorKind.Norm));
             }
             tensors.Add(new(Block(i, "attn_output.weight"), [q, d], ModelTensorKind.Matrix));
             tensors.Add(new(Block(i, "ffn_norm.weight"), [d], ModelTensorKind.Norm));

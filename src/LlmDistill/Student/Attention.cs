@@ -15,6 +15,7 @@ internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly int _heads, _kvHeads, _headSize;
     readonly RopeStyle _rope;
     readonly Linear q, k, v, output;
+    readonly RmsNorm? q_norm, k_norm; // Qwen3: over each head, before RoPE
 
     public Attention(LlamaModelConfig config) : base(nameof(Attention))
     {
@@ -24,14 +25,23 @@ internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         k = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
         v = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
         output = nn.Linear(config.QueryLength, config.EmbeddingLength, hasBias: false);
+        if (config.QkNorm)
+        {
+            q_norm = new RmsNorm(config.HeadSize, config.RmsNormEps);
+            k_norm = new RmsNorm(config.HeadSize, config.RmsNormEps);
+        }
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin) // x (B, T, C); cos, sin (T, D/2)
     {
         long b = x.shape[0], t = x.shape[1];
-        var query = Rope.Apply(q.call(x).view(b, t, _heads, _headSize), cos, sin, _rope).transpose(1, 2); // (B, H, T, D)
-        var key = Rope.Apply(k.call(x).view(b, t, _kvHeads, _headSize), cos, sin, _rope).transpose(1, 2); // (B, Hkv, T, D)
+        var query = q.call(x).view(b, t, _heads, _headSize); // (B, T, H, D)
+        var key = k.call(x).view(b, t, _kvHeads, _headSize); // (B, T, Hkv, D)
+        if (q_norm is not null) query = q_norm.call(query);
+        if (k_norm is not null) key = k_norm.call(key);
+        query = Rope.Apply(query, cos, sin, _rope).transpose(1, 2); // (B, H, T, D)
+        key = Rope.Apply(key, cos, sin, _rope).transpose(1, 2); // (B, Hkv, T, D)
         var value = v.call(x).view(b, t, _kvHeads, _headSize).transpose(1, 2); // (B, Hkv, T, D)
         int group = _heads / _kvHeads;
         if (group > 1)

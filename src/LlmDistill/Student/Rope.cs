@@ -22,7 +22,7 @@ internal static class Rope
     public static RopeStyle StyleOf(ModelArchitecture architecture) => architecture switch
     {
         ModelArchitecture.Llama => RopeStyle.AdjacentPairs,
-        ModelArchitecture.Qwen2 => RopeStyle.HalfSplit,
+        ModelArchitecture.Qwen2 or ModelArchitecture.Qwen3 => RopeStyle.HalfSplit,
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
     };
 

@@ -18,7 +18,8 @@ internal static class StudentGgufConfig
         {
             "llama" => ModelArchitecture.Llama,
             "qwen2" => ModelArchitecture.Qwen2,
-            _ => throw new NotSupportedException($"{file.Path}: architecture '{arch}' is not one the student implements (llama, qwen2)."),
+            "qwen3" => ModelArchitecture.Qwen3,
+            _ => throw new NotSupportedException($"{file.Path}: architecture '{arch}' is not one the student implements (llama, qwen2, qwen3)."),
         };
         int heads = m.GetInt32($"{arch}.attention.head_count");
         int embedding = m.GetInt32($"{arch}.embedding_length");

@@ -25,6 +25,7 @@ public static class StudentInitialization
         {
             "llama" => ModelArchitecture.Llama,
             "qwen2" => ModelArchitecture.Qwen2,
+            "qwen3" => ModelArchitecture.Qwen3,
             _ => throw new NotSupportedException($"{teacherPath}: the student implements the llama and qwen2 families, not '{arch}'."),
         };
         var vocabulary = TokenizerGgufMetadata.Read(m);

@@ -7,15 +7,19 @@ namespace LlmDistill.Tokenization;
 /// <see cref="TokenizerVocabulary"/> the way llama.cpp's converter would lay it out in a GGUF:
 /// ids with no token become unused <c>[PAD{id}]</c>; added tokens become control tokens when special
 /// (or when they look special, <c>&lt;|...|&gt;</c>, as the converter does) and user-defined otherwise.
-/// Only byte-level BPE tokenizers are supported.
+/// Byte-level BPE tokenizers become <c>gpt2</c> vocabularies; SentencePiece-style BPE tokenizers (byte fallback,
+/// <c>▁</c> for spaces: Llama 2, Mistral, Gemma) become <c>llama</c> vocabularies whose scores follow the merge order
+/// (a token made by an earlier merge scores higher), which is what SentencePiece's own scores encode for these models.
 /// </summary>
 public static class HuggingFaceTokenizerImport
 {
-    /// <summary>Split regexes of known Hugging Face pre-tokenizers, mapped to llama.cpp's pre-tokenizer name.</summary>
+    /// <summary>Split regexes of known Hugging Face pre-tokenizers (several joined by a new line), mapped to llama.cpp's pre-tokenizer name.</summary>
     static readonly Dictionary<string, string> PreBySplitRegex = new(StringComparer.Ordinal)
     {
         [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = PreTokenizerNames.Qwen2,
         [@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = PreTokenizerNames.LlamaBpe,
+        [@"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"] = PreTokenizerNames.Gpt4o,
+        [@"\p{N}{1,3}" + "\n" + "[一-龥぀-ゟ゠-ヿ]+" + "\n" + @"[!""#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^" + "\r\n" + @"\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[" + "\r\n" + @"]*|\s*[" + "\r\n" + @"]+|\s+(?!\S)|\s+"] = PreTokenizerNames.DeepSeekV3,
     };
 
     /// <param name="tokenizerJsonPath">Path of <c>tokenizer.json</c>.</param>
@@ -31,8 +35,9 @@ public static class HuggingFaceTokenizerImport
         string modelType = Required(model, "type", file, JsonValueKind.String, "model.type").GetString()!;
         if (modelType != "BPE")
             throw new NotSupportedException($"{file}: model.type = '{modelType}' is not supported; only byte-level 'BPE' tokenizers are.");
-        if (!UsesByteLevel(root))
-            throw new NotSupportedException($"{file}: BPE without a ByteLevel pre-tokenizer or decoder (SentencePiece-style BPE) is not supported.");
+        bool sentencePiece = !UsesByteLevel(root);
+        if (sentencePiece && !(model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True))
+            throw new NotSupportedException($"{file}: BPE with neither a ByteLevel pre-tokenizer or decoder nor byte_fallback is not supported.");
 
         // Token text by id, from model.vocab and added_tokens.
         var byId = new Dictionary<int, string>();
@@ -80,17 +85,41 @@ public static class HuggingFaceTokenizerImport
         }
 
         var merges = ReadMerges(model, file);
-        pre ??= RecognisePre(root, file);
-
         var config = tokenizerConfigPath is null ? null : ReadConfig(tokenizerConfigPath);
-        var vocabulary = new TokenizerVocabulary
+        TokenizerVocabulary vocabulary;
+        if (sentencePiece)
         {
-            Model = TokenizerModelKind.Gpt2,
-            Pre = pre,
-            Tokens = tokens,
-            TokenTypes = types,
-            Merges = merges,
-        };
+            if (model.TryGetProperty("unk_token", out var unk) && unk.ValueKind == JsonValueKind.String
+                && Array.IndexOf(tokens, unk.GetString()) is var unkId and >= 0)
+                types[unkId] = TokenType.Unknown;
+            for (int id = 0; id < count; id++)
+            {
+                if (types[id] == TokenType.Normal && IsByteToken(tokens[id])) types[id] = TokenType.Byte;
+                // The converter writes user-defined tokens with real spaces (Gemma's whitespace runs), so llama.cpp
+                // matches them in raw text and renders them back as spaces.
+                if (types[id] == TokenType.UserDefined) tokens[id] = tokens[id].Replace('\u2581', ' ');
+            }
+            vocabulary = new TokenizerVocabulary
+            {
+                Model = TokenizerModelKind.Llama,
+                Pre = pre ?? PreTokenizerNames.Default,
+                Tokens = tokens,
+                TokenTypes = types,
+                Scores = ScoresFromMerges(tokens, types, merges),
+                AddSpacePrefix = PrependsSpace(root),
+            };
+        }
+        else
+        {
+            vocabulary = new TokenizerVocabulary
+            {
+                Model = TokenizerModelKind.Gpt2,
+                Pre = pre ?? RecognisePre(root, file),
+                Tokens = tokens,
+                TokenTypes = types,
+                Merges = merges,
+            };
+        }
         if (config is not null)
         {
             int? IdOfConfigToken(string? name, string field)
@@ -113,6 +142,40 @@ public static class HuggingFaceTokenizerImport
         }
         return vocabulary.Validate();
     }
+
+    static bool IsByteToken(string token) =>
+        token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) && token[5] == '>' && Uri.IsHexDigit(token[3]) && Uri.IsHexDigit(token[4]);
+
+    /// <summary>
+    /// SentencePiece scores for a BPE vocabulary: a normal token made by merge r scores -r (so llama.cpp merges the pairs
+    /// Hugging Face merges first first); a normal token no merge makes scores below all of them; other tokens score 0.
+    /// </summary>
+    static float[] ScoresFromMerges(string[] tokens, TokenType[] types, string[] merges)
+    {
+        var rank = new Dictionary<string, int>(merges.Length, StringComparer.Ordinal);
+        for (int r = 0; r < merges.Length; r++)
+        {
+            int space = merges[r].IndexOf(' ', 1);
+            rank.TryAdd(string.Concat(merges[r].AsSpan(0, space), merges[r].AsSpan(space + 1)), r);
+        }
+        var scores = new float[tokens.Length];
+        for (int id = 0; id < tokens.Length; id++)
+            if (types[id] == TokenType.Normal)
+                scores[id] = rank.TryGetValue(tokens[id], out int r) ? -r : -merges.Length - 1;
+        return scores;
+    }
+
+    /// <summary>Whether the normalizer prepends <c>▁</c> (Llama 2's <c>Prepend</c>; Gemma has none).</summary>
+    static bool PrependsSpace(JsonElement root) => root.TryGetProperty("normalizer", out var n) && HasStepOfType(n, "Prepend");
+
+    /// <summary>Whether <paramref name="e"/> or any object inside it has <c>"type": type</c> (steps nest in Sequences).</summary>
+    static bool HasStepOfType(JsonElement e, string type) => e.ValueKind switch
+    {
+        JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == type)
+            || e.EnumerateObject().Any(p => HasStepOfType(p.Value, type)),
+        JsonValueKind.Array => e.EnumerateArray().Any(x => HasStepOfType(x, type)),
+        _ => false,
+    };
 
     /// <summary>What llama.cpp's converter treats as special even when the file says otherwise.</summary>
     static bool LooksSpecial(string token) =>
@@ -143,17 +206,9 @@ public static class HuggingFaceTokenizerImport
         return merges;
     }
 
-    static bool UsesByteLevel(JsonElement root)
-    {
-        static bool Has(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.Object => (e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "ByteLevel")
-                || e.EnumerateObject().Any(p => Has(p.Value)),
-            JsonValueKind.Array => e.EnumerateArray().Any(Has),
-            _ => false,
-        };
-        return (root.TryGetProperty("pre_tokenizer", out var p) && Has(p)) || (root.TryGetProperty("decoder", out var d) && Has(d));
-    }
+    static bool UsesByteLevel(JsonElement root) =>
+        (root.TryGetProperty("pre_tokenizer", out var p) && HasStepOfType(p, "ByteLevel"))
+        || (root.TryGetProperty("decoder", out var d) && HasStepOfType(d, "ByteLevel"));
 
     static string RecognisePre(JsonElement root, string file)
     {
@@ -172,12 +227,12 @@ public static class HuggingFaceTokenizerImport
         }
         if (root.TryGetProperty("pre_tokenizer", out var preTokenizer)) Walk(preTokenizer);
 
-        if (splitRegexes.Count == 1 && !byteLevelRegex && PreBySplitRegex.TryGetValue(splitRegexes[0], out var name)) return name;
+        if (splitRegexes.Count > 0 && !byteLevelRegex && PreBySplitRegex.TryGetValue(string.Join('\n', splitRegexes), out var name)) return name;
         if (splitRegexes.Count == 0 && byteLevelRegex) return PreTokenizerNames.Gpt2;
         string found = splitRegexes.Count == 0 ? "no Split regex" : "Split regex " + string.Join(" then ", splitRegexes.Select(r => $"'{r}'"));
         throw new NotSupportedException(
             $"{file}: pre_tokenizer ({found}{(byteLevelRegex ? ", ByteLevel with use_regex" : "")}) is not one this project recognises " +
-            $"(qwen2, llama-bpe, gpt-2); pass the llama.cpp pre-tokenizer name explicitly if you know it.");
+            $"(qwen2, llama-bpe, gpt-4o, deepseek-v3, gpt-2); pass the llama.cpp pre-tokenizer name explicitly if you know it.");
     }
 
     sealed record Config(string? Bos, string? Eos, string? Pad, string? Unk, bool AddBos, bool AddEos, string? ChatTemplate);

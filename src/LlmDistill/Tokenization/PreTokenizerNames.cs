@@ -9,6 +9,10 @@ internal static class PreTokenizerNames
     public const string LlamaBpe = "llama-bpe";
     /// <summary>GPT-2's own split (note the hyphen: "gpt2" is the model name, not a pre-tokenizer).</summary>
     public const string Gpt2 = "gpt-2";
+    /// <summary>GPT-4o's o200k split (case-aware words, digit triples).</summary>
+    public const string Gpt4o = "gpt-4o";
+    /// <summary>DeepSeek V3/R1: digit triples, then CJK runs, then words.</summary>
+    public const string DeepSeekV3 = "deepseek-v3";
     /// <summary>llama.cpp's fallback: punctuation runs, then GPT-2's split, then digit runs, then digit triples.</summary>
     public const string Default = "default";
 }

@@ -22,6 +22,7 @@ public static class TokenizerGgufMetadata
     public const string AddBosKey = "tokenizer.ggml.add_bos_token";
     public const string AddEosKey = "tokenizer.ggml.add_eos_token";
     public const string ChatTemplateKey = "tokenizer.chat_template";
+    public const string AddSpacePrefixKey = "tokenizer.ggml.add_space_prefix";
 
     /// <summary>Sets the tokenizer keys of <paramref name="metadata"/> (absent special ids and template are removed).</summary>
     public static GgufMetadata Write(TokenizerVocabulary vocabulary, GgufMetadata metadata)
@@ -46,6 +47,8 @@ public static class TokenizerGgufMetadata
         SetId(metadata, UnkKey, s.Unk);
         metadata.SetBool(AddBosKey, s.AddBos);
         metadata.SetBool(AddEosKey, s.AddEos);
+        if (vocabulary.Model == TokenizerModelKind.Llama) metadata.SetBool(AddSpacePrefixKey, vocabulary.AddSpacePrefix);
+        else metadata.Remove(AddSpacePrefixKey);
         if (vocabulary.ChatTemplate is { } template) metadata.SetString(ChatTemplateKey, template);
         else metadata.Remove(ChatTemplateKey);
         return metadata;
@@ -82,18 +85,25 @@ public static class TokenizerGgufMetadata
         if (model == TokenizerModelKind.Gpt2 && !metadata.ContainsKey(MergesKey))
             throw new InvalidDataException($"GGUF metadata '{MergesKey}' is missing; a 'gpt2' tokenizer needs its merges.");
 
-        int? Id(string key) => metadata.TryGetUInt32(key, out uint v) ? checked((int)v) : null;
-        bool Flag(string key) => metadata.TryGetBool(key, out bool b) && b;
+        // Absent keys take llama.cpp's defaults: SentencePiece has bos 1, eos 2, unk 0, adds BOS and a space prefix;
+        // a few BPE pre-tokenizers (llama3, tekken, chameleon) add BOS.
+        string pre = metadata.TryGetString(PreKey, out var p) ? p : PreTokenizerNames.Default;
+        bool spm = model == TokenizerModelKind.Llama;
+        int? Id(string key, int? spmDefault = null) => metadata.TryGetUInt32(key, out uint v) ? checked((int)v)
+            : spm && spmDefault < tokens.Length ? spmDefault : null;
+        bool Flag(string key, bool absent = false) => metadata.TryGetBool(key, out bool b) ? b : absent;
+        bool addBosDefault = spm || LlamaCppPreTokenizer.AddsBosByDefault(pre);
 
         return new TokenizerVocabulary
         {
             Model = model,
-            Pre = metadata.TryGetString(PreKey, out var pre) ? pre : PreTokenizerNames.Default,
+            Pre = pre,
             Tokens = tokens,
             TokenTypes = types,
             Merges = merges,
             Scores = metadata.TryGetFloat32Array(ScoresKey, out var scores) ? scores : null,
-            Special = new SpecialTokenIds(Id(BosKey), Id(EosKey), Id(EotKey), Id(PadKey), Id(UnkKey), Flag(AddBosKey), Flag(AddEosKey)),
+            Special = new SpecialTokenIds(Id(BosKey, 1), Id(EosKey, 2), Id(EotKey), Id(PadKey), Id(UnkKey, 0), Flag(AddBosKey, addBosDefault), Flag(AddEosKey)),
+            AddSpacePrefix = Flag(AddSpacePrefixKey, absent: true),
             ChatTemplate = metadata.TryGetString(ChatTemplateKey, out var template) ? template : null,
         }.Validate();
     }

@@ -18,6 +18,9 @@ public sealed record TokenizerVocabulary
     /// <summary>SentencePiece scores (llama model only); null for BPE.</summary>
     public float[]? Scores { get; init; }
     public SpecialTokenIds Special { get; init; } = SpecialTokenIds.None;
+    /// <summary>SentencePiece (llama model) only: whether llama.cpp prefixes a space to text at the start and after a
+    /// special token (<c>tokenizer.ggml.add_space_prefix</c>; Llama 2: true, Gemma: false).</summary>
+    public bool AddSpacePrefix { get; init; } = true;
     public string? ChatTemplate { get; init; }
 
     public int Count => Tokens.Length;
@@ -106,6 +109,7 @@ public sealed record TokenizerVocabulary
         && Merges.AsSpan().SequenceEqual(other.Merges)
         && (Scores is null ? other.Scores is null : other.Scores is not null && Scores.AsSpan().SequenceEqual(other.Scores))
         && Special == other.Special
+        && AddSpacePrefix == other.AddSpacePrefix
         && ChatTemplate == other.ChatTemplate;
 
     public override int GetHashCode() => HashCode.Combine(Model, Pre, Tokens.Length, Merges.Length, Special);

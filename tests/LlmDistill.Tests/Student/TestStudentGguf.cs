@@ -34,9 +34,15 @@ public class TestStudentGguf
     [Theory]
     [InlineData(ModelArchitecture.Llama)]
     [InlineData(ModelArchitecture.Qwen2)]
+    [InlineData(ModelArchitecture.Qwen3)]
     public void F32_export_imports_bit_exactly_with_its_config_vocabulary_and_chat_template(ModelArchitecture architecture)
     {
-        var config = architecture == ModelArchitecture.Llama ? LlamaModelConfig.TinyLlama(Vocabulary().Count) : LlamaModelConfig.TinyQwen2(Vocabulary().Count);
+        var config = architecture switch
+        {
+            ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(Vocabulary().Count),
+            ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(Vocabulary().Count),
+            _ => LlamaModelConfig.TinyQwen3(Vocabulary().Count),
+        };
         var (readConfig, readVocabulary, model, original) = RoundTrip(config, GgmlType.F32);
         using (model)
         {

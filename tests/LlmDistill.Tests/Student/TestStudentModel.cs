@@ -11,11 +11,14 @@ public class TestStudentModel
 
     public TestStudentModel() => TorchRuntime.EnsureLoadable();
 
-    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2];
+    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3];
 
-    static LlamaModelConfig Tiny(ModelArchitecture architecture) => architecture == ModelArchitecture.Llama
-        ? LlamaModelConfig.TinyLlama(Vocab)
-        : LlamaModelConfig.TinyQwen2(Vocab);
+    static LlamaModelConfig Tiny(ModelArchitecture architecture) => architecture switch
+    {
+        ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(Vocab),
+        ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(Vocab),
+        _ => LlamaModelConfig.TinyQwen3(Vocab),
+    };
 
     [Theory]
     [MemberData(nameof(Architectures))]

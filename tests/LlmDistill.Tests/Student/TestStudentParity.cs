@@ -29,11 +29,14 @@ public class TestStudentParity
     const float Tolerance = 1e-3f;
     const float TieGap = 1e-4f;
 
-    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2];
+    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3];
 
-    static LlamaModelConfig Tiny(ModelArchitecture architecture, int vocabSize) => architecture == ModelArchitecture.Llama
-        ? LlamaModelConfig.TinyLlama(vocabSize)
-        : LlamaModelConfig.TinyQwen2(vocabSize);
+    static LlamaModelConfig Tiny(ModelArchitecture architecture, int vocabSize) => architecture switch
+    {
+        ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(vocabSize),
+        ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(vocabSize),
+        _ => LlamaModelConfig.TinyQwen3(vocabSize),
+    };
 
     /// <summary>A random student with weights large enough (std 0.3) that next-token distributions are peaked.</summary>
     static StudentModel RandomStudent(LlamaModelConfig config)

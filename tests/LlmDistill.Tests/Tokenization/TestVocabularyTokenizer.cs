@@ -77,20 +77,35 @@ public class TestVocabularyTokenizer(Qwen3VocabularyFixture qwen3)
         Assert.Equal("<|im_end|>", t.Decode([151645]));
     }
 
-    [Fact]
-    public void Unsupported_pre_tokenizer_is_refused_by_name()
+    [Theory]
+    [InlineData("kimi-k2", "hand-written")]
+    [InlineData("gemma4", "raw UTF-8")]
+    [InlineData("no-such-pre", "not a pre-tokenizer llama.cpp names")]
+    public void Unsupported_pre_tokenizer_is_refused_by_name(string pre, string reason)
     {
-        var v = SmallByteLevelVocabulary.Create() with { Pre = "deepseek-llm" };
+        var v = SmallByteLevelVocabulary.Create() with { Pre = pre };
         var e = Assert.Throws<NotSupportedException>(() => VocabularyTokenizer.Create(v));
-        Assert.Contains("'deepseek-llm'", e.Message);
+        Assert.Contains($"'{pre}'", e.Message);
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Theory]
+    [InlineData("ugm")]
+    [InlineData("bert")]
+    public void Unigram_and_WordPiece_vocabularies_are_refused_by_name(string model)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => TokenizerModelKinds.FromGgufName(model));
+        Assert.Contains($"'{model}'", e.Message);
     }
 
     [Fact]
-    public void SentencePiece_vocabularies_are_refused_by_name()
+    public void Every_supported_pre_tokenizer_builds_and_none_is_also_refused()
     {
-        var v = SmallByteLevelVocabulary.Create() with { Model = TokenizerModelKind.Llama };
-        var e = Assert.Throws<NotSupportedException>(() => VocabularyTokenizer.Create(v));
-        Assert.Contains("'llama'", e.Message);
+        foreach (string pre in LlamaCppPreTokenizer.SupportedNames)
+            Assert.Equal(pre, LlamaCppPreTokenizer.ForName(pre).Name);
+        Assert.Empty(LlamaCppPreTokenizer.SupportedNames.Intersect(LlamaCppPreTokenizer.RefusedNames.Keys));
+        Assert.Contains("smollm", LlamaCppPreTokenizer.SupportedNames);
+        Assert.Contains("tekken", LlamaCppPreTokenizer.SupportedNames);
     }
 
     [Fact]
