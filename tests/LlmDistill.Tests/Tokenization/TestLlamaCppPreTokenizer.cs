@@ -21,6 +21,12 @@ public class TestLlamaCppPreTokenizer(RealVocabulariesFixture vocabularies)
         ? LlamaCppPreTokenizer.SupportedNames
         : LlamaCppPreTokenizer.SupportedNames.GroupBy(LlamaCppPreTokenizer.GroupOf).Select(g => g.First()));
 
+    /// <summary>
+    /// Names llama.cpp v0.5.0 knows but the runtime's llama.cpp (LLamaSharp 0.30.0, commit 815a2a59, two months older)
+    /// does not: it refuses such a GGUF, so only the managed side (a tokenizer.json) can use them; checked against v0.5.0.
+    /// </summary>
+    public static readonly string[] NewerThanRuntime = ["hy_v4", "spark2_5", "ufakzeka"];
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Pre_tokenizer_gives_llama_cpp_ids(string pre)
@@ -29,6 +35,13 @@ public class TestLlamaCppPreTokenizer(RealVocabulariesFixture vocabularies)
         using var folder = new TempDirectory();
         string path = folder.File("pre.gguf");
         VocabularyGguf.Write(path, vocabulary);
+        if (NewerThanRuntime.Contains(pre))
+        {
+            // When the runtime learns the name, this fails: then drop it from the list so the ids are compared.
+            var refused = Assert.Throws<LlmDistill.Native.LlamaException>(() => GgufModel.Load(path));
+            Assert.Contains($"unknown pre-tokenizer type: '{pre}'", refused.Message);
+            return;
+        }
         using var llamaCpp = GgufModel.Load(path);
         var tokenizer = VocabularyTokenizer.Create(vocabulary);
 
