@@ -140,12 +140,9 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
         GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
 
         using var folder = new TempDirectory();
-        string cli = Path.Combine(AppContext.BaseDirectory, "llmdistill.dll");
-        string[] args = ["exec", cli, "generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
-            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"];
-        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         bool killed = false;
-        using (var process = Process.Start(start)!)
+        using (var process = CliRun.Start("generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
+            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"))
         {
             var clock = Stopwatch.StartNew();
             while (!process.HasExited && Directory.GetFiles(folder.Path, "part-*.parquet").Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(10);
