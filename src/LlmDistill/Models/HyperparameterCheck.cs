@@ -21,6 +21,20 @@ internal static class HyperparameterCheck
     /// </summary>
     public const int MaxExperts = 384;
 
+    /// <summary>
+    /// Architectures whose graph builder (llama.cpp src/models/&lt;name&gt;.cpp) asserts that a head's key size, value
+    /// size and rotary dimensions are one number (<c>GGML_ASSERT(n_embd_head == n_rot)</c>); '-' spelled '_'.
+    /// </summary>
+    static readonly HashSet<string> WholeHeadRotary =
+    [
+        "apertus", "arcee", "arctic", "baichuan", "chameleon", "codeshell", "cogvlm", "cohere2moe", "dbrx", "deci", "deepseek", "dots1",
+        "dream", "ernie4_5_moe", "ernie4_5", "exaone_moe", "exaone", "exaone4", "falcon", "granite_swa", "granite_switch", "granite",
+        "grok", "grovemoe", "hunyuan_moe", "hunyuan_vl", "hy_v3", "internlm2", "jais2", "llada_moe", "llada", "llama", "llama4",
+        "maincoder", "mellum", "minimax_01", "minimax_m2", "mistral3", "nemotron", "olmo", "olmo2", "olmoe", "orion", "paddleocr",
+        "pangu_embed", "plamo", "pockettts", "qwen2", "qwen2moe", "qwen2vl", "qwen3", "qwen3moe", "qwen3vl", "qwen3vlmoe", "rnd1",
+        "seed_oss", "smallthinker", "smollm3", "starcoder2", "talkie", "xverse",
+    ];
+
     /// <summary>rope.scaling.type names llama.cpp knows (LLAMA_ROPE_SCALING_TYPES); another name fails an assertion.</summary>
     static readonly string[] RopeScalingTypes = ["none", "linear", "yarn", "longrope"];
 
@@ -74,9 +88,18 @@ internal static class HyperparameterCheck
                 long h = heads[Math.Min(layer, heads.Length - 1)], kv = kvHeads[Math.Min(layer, kvHeads.Length - 1)];
                 if (kv > 0 && h % kv != 0) throw Bad("attention.head_count_kv", m[Key("attention.head_count_kv")], $"a divisor of attention.head_count ({h})");
             }
-        Optional("attention.value_length", 1, uint.MaxValue, "a value length > 0");
-        long? headDim = keyLength ?? (heads is [var h0] ? embedding / h0 : null);
-        Optional("rope.dimension_count", 1, headDim ?? uint.MaxValue, headDim is long d ? $"1 to the head size ({d}) rotary dimensions" : "rotary dimensions > 0");
+        long? valueLength = Optional("attention.value_length", 1, uint.MaxValue, "a value length > 0");
+        long? evenHead = heads is [var h0] ? embedding / h0 : null;
+        long? headDim = keyLength ?? evenHead, valueDim = valueLength ?? evenHead;
+        long? rotary = Optional("rope.dimension_count", 1, headDim ?? uint.MaxValue, headDim is long d ? $"1 to the head size ({d}) rotary dimensions" : "rotary dimensions > 0");
+        if (WholeHeadRotary.Contains(architecture.Replace('-', '_')))
+        {
+            if (headDim is long k && valueDim is long v && k != v)
+                throw Bad(valueLength is null ? "attention.key_length" : "attention.value_length", m[Key(valueLength is null ? "attention.key_length" : "attention.value_length")],
+                    $"key and value heads of one size in {architecture} (key {k}, value {v})");
+            if (rotary is long r && headDim is long size && r != size)
+                throw Bad("rope.dimension_count", m[Key("rope.dimension_count")], $"the head size ({size}): {architecture} rotates whole heads");
+        }
 
         Positive("rope.freq_base");
         Positive("rope.scaling.factor", allowZero: true);

@@ -55,6 +55,9 @@ public class TestHyperparameterCheck(ITestOutputHelper log)
         { "llama.rope.freq_base", float.NaN, "llama.rope.freq_base = NaN" },
         { "llama.rope.freq_base", float.NegativeInfinity, "llama.rope.freq_base = -∞" },
         { "llama.attention.layer_norm_rms_epsilon", float.PositiveInfinity, "llama.attention.layer_norm_rms_epsilon = ∞" },
+        // Found by the full campaign: qwen2.cpp's GGML_ASSERT(n_embd_head == n_rot) aborted on 1 and 15.
+        { "llama.rope.dimension_count", 8u, "llama.rope.dimension_count = 8, but llama.cpp needs the head size (16): llama rotates whole heads" },
+        { "llama.rope.dimension_count", 17u, "llama.rope.dimension_count = 17, but llama.cpp needs 1 to the head size (16) rotary dimensions" },
     };
 
     [Theory]
@@ -96,6 +99,7 @@ public class TestHyperparameterCheck(ITestOutputHelper log)
         (ModelArchitecture.Llama, "llama.feed_forward_length", _ => [GgufValue.FromUInt32(0)]),
         (ModelArchitecture.Qwen2, "qwen2.rope.freq_base", _ => [GgufValue.FromFloat32(0), GgufValue.FromFloat32(float.NaN)]),
         (ModelArchitecture.Llama, "llama.context_length", _ => [GgufValue.FromUInt32(0)]),
+        (ModelArchitecture.Qwen2, "qwen2.rope.dimension_count", _ => [GgufValue.FromUInt32(15)]),
         (ModelArchitecture.Llama, "tokenizer.ggml.eos_token_id", _ => [GgufValue.FromUInt32(uint.MaxValue)]),
     ];
 
