@@ -160,6 +160,35 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
         Assert.Equal(keys.Length, keys.Distinct().Count());
     }
 
+    [SmallDiskFact]
+    public void A_full_disk_stops_generate_in_one_sentence_naming_the_file_and_a_rerun_with_room_completes_the_set()
+    {
+        using var reference = new TempDirectory();
+        GenerateRun.Run(Settings(reference.Path));
+        // tmpfs counts whole 4 KiB pages: room for the lock file and about half of the reference's part files.
+        long pages = Directory.GetFiles(reference.Path).Sum(f => (new FileInfo(f).Length + 4095) / 4096);
+        using var disk = new SmallDisk(((pages + 1) / 2 + 1) * 4096);
+        string[] args = ["generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", disk.Path,
+            "--samples", "2", "--top-k", "5", "--max-tokens", "12", "--parallel", "4", "--ctx", "1024", "--limit", "6", "--rows-per-part", "4"];
+        var full = CliRun.Run(args);
+        Assert.Equal(1, full.Code);
+        Assert.Single(full.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", full.Error);
+        Assert.Contains(disk.Path, full.Error);
+
+        // What was finished before the disk filled stays readable and whole; the rerun on a larger disk adds the rest.
+        var survivors = TraceReader.Read(disk.Path).ToArray();
+        Assert.NotEmpty(survivors);
+        Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count()));
+        Assert.Subset(Keys(reference.Path).ToHashSet(), survivors.Select(r => r.Key).ToHashSet());
+        disk.Resize(64 << 20);
+        var rerun = CliRun.Run(args);
+        Assert.True(rerun.Code == 0, rerun.Error);
+        string[] keys = Keys(disk.Path);
+        Assert.Equal(Keys(reference.Path), keys);
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+    }
+
     sealed class InlineProgress(Action<GenerateProgress> report) : IProgress<GenerateProgress>
     {
         public void Report(GenerateProgress value) => report(value);
