@@ -5,6 +5,7 @@ using LlmDistill.Options;
 using System.Diagnostics;
 using System.Reflection;
 using LlmDistill.Generation.Datasets;
+using LlmDistill.IO;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Teacher;
 using LlmDistill.Traces;
@@ -26,6 +27,7 @@ public static class EvalRun
     {
         var clock = Stopwatch.StartNew();
         OptionsException.ThrowIfInvalid(settings);
+        using var folderLock = RunFolderLock.Beside(settings.OutputFolder, "eval");
         var template = settings.Prompt.Load();
         var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
         var questions = (settings.Limit is long limit ? dataset.Take((int)Math.Min(limit, int.MaxValue)) : dataset).ToList();

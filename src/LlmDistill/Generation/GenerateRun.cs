@@ -5,6 +5,7 @@ using LlmDistill.Answers;
 using LlmDistill.Generation.Datasets;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Gguf;
+using LlmDistill.IO;
 using LlmDistill.Models;
 using LlmDistill.Options;
 using LlmDistill.Teacher;
@@ -25,6 +26,7 @@ public static class GenerateRun
     {
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
+        using var folderLock = RunFolderLock.Inside(settings.OutputFolder, "generate", settings.Shard.Count == 1 ? null : settings.Shard.Label);
         using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
         var template = settings.Prompt.Load();
         var provenance = Provenance(settings, teacher, template);

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LlmDistill.Generation.Datasets;
+using LlmDistill.IO;
 using LlmDistill.Generation.Prompts;
 using LlmDistill.Teacher;
 
@@ -69,6 +70,7 @@ public static class SynthesizeRun
     {
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
+        using var outputLock = RunFolderLock.Beside(settings.OutputPath, "synthesize");
         var seeds = DatasetReader.Open(settings.SeedDataPath, settings.SeedDataset).Select(r => r.Question).ToList();
         if (seeds.Count == 0) throw new InvalidDataException($"{settings.SeedDataPath} holds no questions to learn the style from");
         var template = PromptTemplate.Resolve(settings.PromptPath);

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using LlmDistill.Evaluation;
 using LlmDistill.Export;
 using LlmDistill.Generation;
+using LlmDistill.IO;
 using LlmDistill.Training;
 
 namespace LlmDistill.Pipeline;
@@ -25,7 +26,7 @@ public static class PipelineRun
     public static IReadOnlyList<StageOutcome> Run(PipelineFile pipeline, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
         RequireInputs(pipeline);
-        Directory.CreateDirectory(pipeline.OutputFolder);
+        using var folderLock = RunFolderLock.Inside(pipeline.OutputFolder, "run " + pipeline.Path);
         var outcomes = new List<StageOutcome>();
 
         var g = pipeline.Generate;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LlmDistill.Gguf;
+using LlmDistill.IO;
 using LlmDistill.Options;
 using LlmDistill.Teacher;
 using LlmDistill.Tokenization;
@@ -21,6 +22,7 @@ public static class ScoreRun
     {
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
+        using var folderLock = RunFolderLock.Inside(settings.OutputFolder, "score");
 
         // Managed checks of every input file before llama.cpp sees anything: the tokenizer of each part, then every row.
         var parts = TracePartFiles.List(settings.TracesPath);

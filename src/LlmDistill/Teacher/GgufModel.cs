@@ -49,6 +49,7 @@ public sealed class GgufModel : IDisposable
             throw new InvalidDataException($"GGUF file '{path}' has no tokenizer (tokenizer.ggml.tokens is missing): a teacher needs its vocabulary.");
         if (file.Tensors.Count == 0)
             throw new InvalidDataException($"GGUF file '{path}' holds no tensors: it is a vocabulary-only file, not a model.");
+        Models.HyperparameterCheck.Ensure(file, architecture);
         return architecture;
     }
 

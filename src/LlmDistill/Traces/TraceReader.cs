@@ -93,6 +93,13 @@ public static class TraceReader
     /// <summary>Deletes <c>.tmp</c> leftovers of crashed writers; see <see cref="TracePartFiles.CleanStaleTemporaries"/>.</summary>
     public static int CleanStaleTemporaries(string folder) => TracePartFiles.CleanStaleTemporaries(folder);
 
+    /// <summary>Why a file of another (or no) trace schema version is not read: one sentence naming both versions and what to do.</summary>
+    internal static string VersionRefusal(string file, string? version) =>
+        version is null ? $"'{file}' is not a trace file (no '{TraceSchema.VersionKey}' metadata)"
+        : !int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? $"'{file}' has an unreadable trace schema version '{version}'; this build reads version {TraceSchema.Version}"
+        : v < TraceSchema.Version ? $"'{file}' has trace schema version {v}, older than version {TraceSchema.Version} that this build reads: read it with the llmdistill release that wrote it, or generate the traces again"
+        : $"'{file}' has trace schema version {v}, newer than version {TraceSchema.Version} that this build reads: read it with a newer llmdistill";
+
     /// <summary>Opens a trace file, refusing files of another schema version.</summary>
     static async Task<ParquetReader> OpenAsync(string file, CancellationToken cancellationToken)
     {
@@ -101,9 +108,7 @@ public static class TraceReader
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v != TraceSchema.Version)
         {
             await reader.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidDataException(version is null
-                ? $"'{file}' is not a trace file (no '{TraceSchema.VersionKey}' metadata)"
-                : $"'{file}' has trace schema version {version}; this build reads version {TraceSchema.Version}");
+            throw new InvalidDataException(VersionRefusal(file, version));
         }
         return reader;
     }

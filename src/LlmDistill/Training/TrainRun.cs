@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 using LlmDistill.Options;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
@@ -14,6 +15,7 @@ public static class TrainRun
     {
         OptionsException.ThrowIfInvalid(settings);
         string run = Path.GetFullPath(settings.OutputFolder);
+        using var folderLock = RunFolderLock.Inside(run, "train");
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
         if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");

@@ -140,12 +140,9 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
         GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
 
         using var folder = new TempDirectory();
-        string cli = Path.Combine(AppContext.BaseDirectory, "llmdistill.dll");
-        string[] args = ["exec", cli, "generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
-            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"];
-        var start = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         bool killed = false;
-        using (var process = Process.Start(start)!)
+        using (var process = CliRun.Start("generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
+            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"))
         {
             var clock = Stopwatch.StartNew();
             while (!process.HasExited && Directory.GetFiles(folder.Path, "part-*.parquet").Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(10);
@@ -159,6 +156,35 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
 
         GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
         string[] keys = Keys(folder.Path);
+        Assert.Equal(Keys(reference.Path), keys);
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_generate_in_one_sentence_naming_the_file_and_a_rerun_with_room_completes_the_set()
+    {
+        using var reference = new TempDirectory();
+        GenerateRun.Run(Settings(reference.Path));
+        // tmpfs counts whole 4 KiB pages: room for the lock file and about half of the reference's part files.
+        long pages = Directory.GetFiles(reference.Path).Sum(f => (new FileInfo(f).Length + 4095) / 4096);
+        using var disk = new SmallDisk(((pages + 1) / 2 + 1) * 4096);
+        string[] args = ["generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", disk.Path,
+            "--samples", "2", "--top-k", "5", "--max-tokens", "12", "--parallel", "4", "--ctx", "1024", "--limit", "6", "--rows-per-part", "4"];
+        var full = CliRun.Run(args);
+        Assert.Equal(1, full.Code);
+        Assert.Single(full.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", full.Error);
+        Assert.Contains(disk.Path, full.Error);
+
+        // What was finished before the disk filled stays readable and whole; the rerun on a larger disk adds the rest.
+        var survivors = TraceReader.Read(disk.Path).ToArray();
+        Assert.NotEmpty(survivors);
+        Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count()));
+        Assert.Subset(Keys(reference.Path).ToHashSet(), survivors.Select(r => r.Key).ToHashSet());
+        disk.Resize(64 << 20);
+        var rerun = CliRun.Run(args);
+        Assert.True(rerun.Code == 0, rerun.Error);
+        string[] keys = Keys(disk.Path);
         Assert.Equal(Keys(reference.Path), keys);
         Assert.Equal(keys.Length, keys.Distinct().Count());
     }

@@ -1,3 +1,4 @@
+using CsCheck;
 using LlmDistill.Traces;
 
 namespace LlmDistill.Tests.Traces;
@@ -74,5 +75,58 @@ public class TestTopKEncoding
         Assert.Equal(codes, RowByteStreamSplit.JoinUInt16(RowByteStreamSplit.Split(codes)));
         Assert.Empty(RowByteStreamSplit.JoinInt32([]));
         Assert.Throws<InvalidDataException>(() => RowByteStreamSplit.JoinInt32(new byte[6]));
+    }
+    /// <summary>Rows of k descending log-probabilities in the encodable range, [n × k] row-major.</summary>
+    static readonly Gen<(int K, float[] Rows)> TopRows =
+        from k in Gen.Int[1, 20]
+        from n in Gen.Int[0, 6]
+        from values in Gen.Float[-1023.99f, 0f].Array[k * n]
+        select (k, values.Chunk(k).SelectMany(row => row.OrderDescending()).ToArray());
+
+    [Fact]
+    public void Any_descending_top_k_rows_decode_within_half_a_step_and_encode_again_to_the_same_gaps()
+    {
+        TopRows.Sample((k, rows) =>
+        {
+            var gaps = new ushort[rows.Length];
+            TopKEncoding.EncodeTopLogprobs(rows, k, gaps);
+            var back = new float[rows.Length];
+            TopKEncoding.DecodeTopLogprobs(gaps, k, back);
+            for (int i = 0; i < rows.Length; i++)
+                Assert.InRange(Math.Abs((double)back[i] - rows[i]), 0, TopKEncoding.MaxLogprobError);
+            var again = new ushort[rows.Length];
+            TopKEncoding.EncodeTopLogprobs(back, k, again);
+            Assert.Equal(gaps, again);
+        }, iter: 3_000);
+    }
+
+    [Fact]
+    public void Any_tail_mass_decodes_within_its_relative_error()
+    {
+        double relative = Math.Exp(TopKEncoding.MaxLogprobError) - 1;
+        Gen.Float[0f, 1f].Sample(tail =>
+        {
+            float back = TopKEncoding.DecodeTailMass(TopKEncoding.EncodeTailMass(tail));
+            Assert.InRange(Math.Abs((double)back - tail), 0, tail * relative + 1e-7);
+        }, iter: 20_000);
+    }
+
+    [Fact]
+    public void Byte_stream_split_of_any_values_groups_byte_j_of_value_i_at_j_times_n_plus_i_and_joins_back()
+    {
+        Gen.Int.Array[0, 300].Sample(values =>
+        {
+            byte[] blob = RowByteStreamSplit.Split(values);
+            Assert.Equal(4 * values.Length, blob.Length);
+            for (int i = 0; i < values.Length; i++)
+                for (int j = 0; j < 4; j++) Assert.Equal((byte)(values[i] >> (8 * j)), blob[j * values.Length + i]);
+            Assert.Equal(values, RowByteStreamSplit.JoinInt32(blob));
+        }, iter: 2_000);
+        Gen.UShort.Array[0, 300].Sample(values =>
+        {
+            byte[] blob = RowByteStreamSplit.Split(values);
+            Assert.Equal(2 * values.Length, blob.Length);
+            Assert.Equal(values, RowByteStreamSplit.JoinUInt16(blob));
+        }, iter: 2_000);
     }
 }

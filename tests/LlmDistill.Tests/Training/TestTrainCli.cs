@@ -64,6 +64,32 @@ public class TestTrainCli(TinyTeacherFixture teachers)
         Assert.Equal("qwen2", student.Architecture);
     }
 
+    [SmallDiskFact]
+    public void A_full_disk_during_a_checkpoint_fails_in_one_sentence_and_the_last_checkpoint_still_resumes()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        using var disk = new SmallDisk(1L << 30);
+        string run = Path.Combine(disk.Path, "run");
+        var (code, output, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", run,
+            "--steps", "2", "--batch-size", "4", "--all-traces", "--warmup", "1");
+        Assert.True(code == 0, error + output);
+
+        // Room for what is there and 1 MiB more: the next checkpoint cannot be staged.
+        var drive = new DriveInfo(disk.Path);
+        disk.Resize(drive.TotalSize - drive.AvailableFreeSpace + (1 << 20));
+        (code, output, error) = Run("train", "--traces", traces, "--out", run, "--resume", "--steps", "4");
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(run, error);
+
+        disk.Resize(1L << 30);
+        (code, output, error) = Run("train", "--traces", traces, "--out", run, "--resume", "--steps", "4");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("4 of 4 (2 in this run)", output);
+    }
+
     [Fact]
     public void Without_a_student_shape_train_picks_the_default_for_the_teacher_and_says_which()
     {

@@ -20,7 +20,7 @@ public class TestReportInChromium(TinyEvalFixture eval) : IClassFixture<TinyEval
     {
         using var profile = new TempDirectory();
         string screenshot = eval.Scratch("report.png");
-        var start = new ProcessStartInfo(Chromium.Path!)
+        var start = new ProcessStartInfo(Chromium.Require())
         {
             ArgumentList =
             {

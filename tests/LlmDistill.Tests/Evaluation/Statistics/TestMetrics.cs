@@ -1,3 +1,4 @@
+using CsCheck;
 using LlmDistill.Evaluation.Running;
 using LlmDistill.Evaluation.Statistics;
 using LlmDistill.Evaluation.Reports;
@@ -60,5 +61,36 @@ public class TestMetrics
         Assert.Null(Metrics.Retention(0.5, 0));
         Assert.Equal(14.0, Metrics.Compression(7_000, 500)!.Value, 12);
         Assert.Null(Metrics.Compression(7_000, 0));
+    }
+    [Fact]
+    public void Any_wilson_interval_lies_in_0_to_1_holds_the_observed_rate_mirrors_failures_and_widens_with_z()
+    {
+        var cases = from trials in Gen.Int[1, 100_000] from successes in Gen.Int[0, trials] from z in Gen.Double[0.1, 4.0] select (successes, trials, z);
+        cases.Sample((successes, trials, z) =>
+        {
+            var interval = Metrics.WilsonInterval(successes, trials, z)!.Value;
+            double rate = successes / (double)trials;
+            Assert.InRange(interval.Low, 0, rate + 1e-12);
+            Assert.InRange(interval.High, rate - 1e-12, 1);
+            var mirrored = Metrics.WilsonInterval(trials - successes, trials, z)!.Value;
+            Assert.Equal(1 - interval.High, mirrored.Low, 1e-9);
+            Assert.Equal(1 - interval.Low, mirrored.High, 1e-9);
+            var wider = Metrics.WilsonInterval(successes, trials, z + 0.5)!.Value;
+            Assert.True(wider.Low <= interval.Low + 1e-12 && wider.High >= interval.High - 1e-12, $"z + 0.5 gave {wider}, z gave {interval}");
+        }, iter: 5_000);
+    }
+
+    [Fact]
+    public void Any_mcnemar_p_value_is_symmetric_within_0_to_1_equal_to_1_for_even_splits_and_falls_as_the_split_grows()
+    {
+        Gen.Select(Gen.Int[0, 2_000], Gen.Int[0, 2_000]).Sample((onlyA, onlyB) =>
+        {
+            double p = Metrics.McNemarExact(onlyA, onlyB);
+            Assert.Equal(p, Metrics.McNemarExact(onlyB, onlyA));
+            Assert.InRange(p, 0, 1); // 0 where the true value is below double's range, e.g. (8, 1134): 2^-1075
+            Assert.Equal(1, Metrics.McNemarExact(onlyA, onlyA));
+            int low = Math.Min(onlyA, onlyB), high = Math.Max(onlyA, onlyB);
+            Assert.True(Metrics.McNemarExact(low, high + 1) <= p, $"({low}, {high + 1}) is a more lopsided split than ({low}, {high})");
+        }, iter: 2_000);
     }
 }
