@@ -37,6 +37,7 @@ public class TestOptionField
         { ["synthesize"], typeof(SynthesizeSettings) },
         { ["complete"], typeof(PromptCompletionSettings) },
         { ["score"], typeof(LlmDistill.Scoring.ScoreSettings) },
+        { ["serve"], typeof(LlmDistill.Serving.ServeSettings) },
         { ["traces", "export"], typeof(LlmDistill.Traces.Export.TraceExportSettings) },
         { ["traces", "import"], typeof(LlmDistill.Traces.Import.TraceImportSettings) },
     };
