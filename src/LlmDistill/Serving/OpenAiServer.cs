@@ -19,7 +19,8 @@ namespace LlmDistill.Serving;
 /// <summary>
 /// `llmdistill serve`: an OpenAI-compatible HTTP server (ASP.NET Core minimal APIs on Kestrel) over one
 /// <see cref="ServedModel"/>. Endpoints: GET /health, GET /v1/models, POST /v1/chat/completions and /v1/completions
-/// (streaming SSE or not; logprobs with up to 20 alternatives, token ids as an extension). A full queue answers 429, an
+/// (streaming SSE or not; logprobs with up to 20 alternatives, token ids as an extension), and POST /v1/score (the model's
+/// log-probabilities for given text, <see cref="ScoreEndpoint"/>). A full queue answers 429, an
 /// oversized body 413, bad JSON or fields 400, another model 404, a missing key 401, all as OpenAI error objects. A client
 /// that disconnects cancels its request; shutdown finishes the requests in flight.
 /// </summary>
@@ -126,6 +127,28 @@ public sealed class OpenAiServer : IAsyncDisposable
         }));
         app.MapPost("/v1/chat/completions", context => Complete(context, model, chat: true));
         app.MapPost("/v1/completions", context => Complete(context, model, chat: false));
+        var scoring = new ScoreEndpoint(model);
+        app.Lifetime.ApplicationStopped.Register(scoring.Dispose);
+        app.MapPost("/v1/score", async context =>
+        {
+            object result;
+            try { result = await scoring.Score(await ReadBody(context), context.RequestAborted); }
+            catch (Exception e) when (e is ArgumentException or Native.LlamaException) { throw ApiError.BadRequest(e.Message); }
+            await WriteJson(context, 200, result);
+        });
+    }
+
+    static async Task<JsonElement> ReadBody(HttpContext context)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw ApiError.BadRequest($"The request body is not valid JSON: {e.Message}");
+        }
     }
 
     static bool Authorized(HttpContext context, byte[] keyHash)
@@ -140,16 +163,7 @@ public sealed class OpenAiServer : IAsyncDisposable
 
     static async Task Complete(HttpContext context, ServedModel model, bool chat)
     {
-        JsonElement body;
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            body = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw ApiError.BadRequest($"The request body is not valid JSON: {e.Message}");
-        }
+        JsonElement body = await ReadBody(context);
         OpenAiRequest request;
         try
         {

@@ -153,6 +153,26 @@ public sealed class TestOpenAiServer(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Score_returns_the_logprobs_the_model_gave_the_tokens_it_wrote()
+    {
+        var written = await Post("/v1/completions", """{"prompt":"Once upon a time","temperature":0,"max_tokens":8,"logprobs":3}""");
+        var logprobs = written.GetProperty("choices")[0].GetProperty("logprobs");
+        int[] ids = logprobs.GetProperty("token_ids").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        float[] generatedLogprobs = logprobs.GetProperty("token_logprobs").EnumerateArray().Select(x => x.GetSingle()).ToArray();
+        var scored = await Post("/v1/score", $$"""{"model":"tiny","prompt":"Once upon a time","completion_ids":[{{string.Join(",", ids)}}],"top_logprobs":3}""");
+        var tokens = scored.GetProperty("tokens").EnumerateArray().ToArray();
+        Assert.Equal(ids, tokens.Select(t => t.GetProperty("id").GetInt32()));
+        // Teacher forcing reads the same tokens in one pass that generation read one by one: equal within a few 1/64-nat steps.
+        for (int i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(generatedLogprobs[i], tokens[i].GetProperty("logprob").GetSingle(), 0.05f);
+            Assert.Equal(3, tokens[i].GetProperty("top_logprobs").GetArrayLength());
+        }
+        var error = (await Post("/v1/score", """{"prompt":"x"}""", HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal("completion", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_refused_with_413()
     {
         string huge = Chat(new string('x', (int)fixture.Server.Settings.MaxRequestBytes + 10));
