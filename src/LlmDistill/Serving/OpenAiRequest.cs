@@ -25,14 +25,25 @@ sealed record OpenAiRequest(int[] Prompt, SamplingSettings Sampling, int MaxToke
         else
         {
             if (Bool(body, "echo") == true) throw ApiError.BadRequest("echo is not supported", "echo");
-            string text = body.TryGetProperty("prompt", out var p) ? p.ValueKind switch
+            if (!body.TryGetProperty("prompt", out var p)) throw ApiError.BadRequest("prompt is required", "prompt");
+            if (p.ValueKind == JsonValueKind.Array && p.GetArrayLength() > 0 && p[0].ValueKind == JsonValueKind.Number)
             {
-                JsonValueKind.String => p.GetString()!,
-                JsonValueKind.Array when p.GetArrayLength() == 1 && p[0].ValueKind == JsonValueKind.String => p[0].GetString()!,
-                _ => throw ApiError.BadRequest("prompt must be a string (or an array of one string)", "prompt"),
-            } : throw ApiError.BadRequest("prompt is required", "prompt");
-            if (text.Length == 0) throw ApiError.BadRequest("prompt must not be empty", "prompt");
-            prompt = ChatPrompt.Tokens(served.Model, text);
+                // Token ids, used as they are (how a remote-teacher client sends a prompt it rendered and tokenized itself).
+                int vocab = served.Model.VocabSize;
+                prompt = p.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int id) && (uint)id < (uint)vocab ? id
+                    : throw ApiError.BadRequest($"prompt token ids must be integers in 0..{vocab - 1}", "prompt")).ToArray();
+            }
+            else
+            {
+                string text = p.ValueKind switch
+                {
+                    JsonValueKind.String => p.GetString()!,
+                    JsonValueKind.Array when p.GetArrayLength() == 1 && p[0].ValueKind == JsonValueKind.String => p[0].GetString()!,
+                    _ => throw ApiError.BadRequest("prompt must be a string, an array of one string, or an array of token ids", "prompt"),
+                };
+                if (text.Length == 0) throw ApiError.BadRequest("prompt must not be empty", "prompt");
+                prompt = ChatPrompt.Tokens(served.Model, text);
+            }
         }
         int room = served.Engine.ContextPerSequence - prompt.Length;
         if (room < 1) throw ApiError.BadRequest($"the prompt has {prompt.Length} tokens; this server's context holds {served.Engine.ContextPerSequence} per request", chat ? "messages" : "prompt");

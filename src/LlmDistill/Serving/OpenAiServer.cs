@@ -284,7 +284,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         }),
     };
 
-    /// <summary>Legacy completions logprobs: parallel arrays, plus token_ids as an extension.</summary>
+    /// <summary>Legacy completions logprobs: parallel arrays, plus token_ids, top_token_ids and top_token_logprobs as extensions.</summary>
     static object CompletionLogprobs(IReadOnlyList<TokenLogprob> tokens, int top)
     {
         var offsets = new int[tokens.Count];
@@ -296,6 +296,9 @@ public sealed class OpenAiServer : IAsyncDisposable
             top_logprobs = tokens.Select(t => t.Top.Take(top).GroupBy(a => a.Token).ToDictionary(g => g.Key, g => g.First().Logprob)),
             text_offset = offsets,
             token_ids = tokens.Select(t => t.Id),
+            // top_logprobs is keyed by text, so tokens that render alike collapse there: the ids and logprobs in full.
+            top_token_ids = tokens.Select(t => t.Top.Take(top).Select(a => a.Id)),
+            top_token_logprobs = tokens.Select(t => t.Top.Take(top).Select(a => a.Logprob)),
         };
     }
 

@@ -22,7 +22,7 @@ public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, in
 /// prompt tokens of sequences still reading their prompt. A finished sequence frees its KV cells
 /// (llama_memory_seq_rm) and its slot takes the next request at once.
 /// </summary>
-public sealed class BatchedGenerator : IDisposable
+public sealed class BatchedGenerator : ICompletionEngine
 {
     readonly GgufModel _teacher;
     readonly GeneratorOptions _options;
