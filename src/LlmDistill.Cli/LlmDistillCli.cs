@@ -17,6 +17,7 @@ public static class LlmDistillCli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(SynthesizeCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(TracesCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

@@ -27,9 +27,14 @@ public static class GenerateRun
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
         using var folderLock = RunFolderLock.Inside(settings.OutputFolder, "generate", settings.Shard.Count == 1 ? null : settings.Shard.Label);
-        using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
+        bool remote = settings.Remote.Enabled;
+        // A remote teacher needs the GGUF only as its tokenizer and chat template: no weights are loaded.
+        using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers, VocabOnly = remote });
+        using ICompletionEngine engine = remote
+            ? new RemoteTeacher(teacher, settings.Remote, settings.Capture.TopK, settings.Engine.Parallel)
+            : new BatchedGenerator(teacher, settings.Engine.Generator(settings.Capture.TopK));
         var template = settings.Prompt.Load();
-        var provenance = Provenance(settings, teacher, template);
+        var provenance = Provenance(settings, teacher, template, engine as RemoteTeacher);
 
         Directory.CreateDirectory(settings.OutputFolder);
         TraceReader.CleanStaleTemporaries(settings.OutputFolder);
@@ -68,7 +73,7 @@ public static class GenerateRun
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
         {
-            using var generator = new BatchedGenerator(teacher, settings.Engine.Generator(settings.Capture.TopK));
+            var generator = engine;
             try
             {
                 foreach (var completion in generator.Generate(Requests(), cancel, prompts.SharedPrefix()))
@@ -169,9 +174,12 @@ public static class GenerateRun
         : a with { ToolVersion = b.ToolVersion } != b ? "other generation settings (temperature, top-p, top-k, seed, samples, max tokens or context)"
         : null;
 
-    static TraceProvenance Provenance(GenerateSettings settings, GgufModel teacher, PromptTemplate template) =>
+    static TraceProvenance Provenance(GenerateSettings settings, GgufModel teacher, PromptTemplate template, RemoteTeacher? remote) =>
         TeacherProvenance.Of(settings.TeacherPath, teacher.Architecture) with
         {
+            // A remote teacher is named by the model id and servers; the file hashed is its tokenizer GGUF.
+            TeacherFileName = remote is null ? Path.GetFileName(settings.TeacherPath)
+                : $"{remote.ModelId} at {string.Join(" ", remote.Servers)} (tokenizer {Path.GetFileName(settings.TeacherPath)})",
             Temperature = settings.EffectiveTemperature, TopP = settings.Sampling.TopP, TopKSampling = settings.Sampling.TopK, Seed = settings.Sampling.Seed,
             CaptureTopK = settings.Capture.TopK, ContextSize = settings.Engine.ContextPerSequence, MaxTokens = settings.Sampling.MaxTokens,
             Samples = settings.Samples, PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash,

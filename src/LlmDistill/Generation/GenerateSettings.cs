@@ -10,7 +10,7 @@ namespace LlmDistill.Generation;
 /// <summary>Everything the generate stage (<see cref="GenerateRun"/>) needs; each default is the one place that default lives.</summary>
 public sealed record GenerateSettings : IValidatedOptions
 {
-    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model (run by llama.cpp).")]
+    [OptionName("teacher", "-t", "--teacher-tokenizer"), PathOption, Description("Teacher GGUF model (run by llama.cpp); with --teacher-url, the teacher's GGUF as its tokenizer (only its vocabulary is loaded).")]
     public required string TeacherPath { get; init; }
 
     [OptionName("data", "-d"), PathOption, Description("Questions: .jsonl, .csv or .parquet (GSM8K's `answer` with `#### N` is understood).")]
@@ -24,6 +24,7 @@ public sealed record GenerateSettings : IValidatedOptions
     public SamplingOptions Sampling { get; init; } = new();
     public EngineOptions Engine { get; init; } = new();
     public CaptureOptions Capture { get; init; } = new();
+    public RemoteTeacherOptions Remote { get; init; } = new();
 
     [Description("Samples per question; > 1 enables self-consistency (majority vote).")]
     public int Samples { get; init; } = 1;
@@ -57,5 +58,5 @@ public sealed record GenerateSettings : IValidatedOptions
             Limit is long limit ? OptionChecks.AtLeast(nameof(Limit), limit, 0) : null,
             OptionChecks.AtLeast(nameof(RowsPerPart), RowsPerPart, 1),
         ],
-        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine), (nameof(Capture), Capture));
+        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine), (nameof(Capture), Capture), (nameof(Remote), Remote));
 }

@@ -2,6 +2,7 @@ using LlmDistill.Gguf;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using LlmDistill.Native;
 
 namespace LlmDistill.Teacher;
@@ -21,7 +22,7 @@ public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, in
 /// prompt tokens of sequences still reading their prompt. A finished sequence frees its KV cells
 /// (llama_memory_seq_rm) and its slot takes the next request at once.
 /// </summary>
-public sealed class BatchedGenerator : IDisposable
+public sealed class BatchedGenerator : ICompletionEngine
 {
     readonly GgufModel _teacher;
     readonly GeneratorOptions _options;
@@ -73,6 +74,43 @@ public sealed class BatchedGenerator : IDisposable
     /// </param>
     public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default, int[]? sharedPrefix = null)
     {
+        using var pending = requests.GetEnumerator();
+        foreach (var completion in Run((bool _, out GenerationRequest? request) =>
+                 {
+                     request = pending.MoveNext() ? pending.Current : null;
+                     return request is not null;
+                 }, cancel, sharedPrefix ?? []))
+            yield return completion;
+    }
+
+    /// <summary>
+    /// Serves a live queue (continuous batching across independent callers, as a server needs): requests are taken
+    /// whenever a slot is free, without waiting while other sequences are decoding, and the call blocks only when
+    /// nothing is in flight. Ends when the queue is completed and every request taken is finished, or on cancel.
+    /// </summary>
+    public IEnumerable<Completion> Serve(ChannelReader<GenerationRequest> queue, CancellationToken cancel = default) =>
+        Run((bool idle, out GenerationRequest? request) =>
+        {
+            if (queue.TryRead(out request)) return true;
+            if (!idle) return true; // nothing now; more may come while the others decode
+            try
+            {
+                if (!queue.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult()) return false; // completed
+            }
+            catch (OperationCanceledException)
+            {
+                return true; // the loop's own check ends the run
+            }
+            queue.TryRead(out request);
+            return true;
+        }, cancel, []);
+
+    /// <summary>Next request for a free slot: false when there will never be another; request null when none is ready now.
+    /// idle: no sequence is in flight, so the source may block until one arrives.</summary>
+    delegate bool NextRequest(bool idle, out GenerationRequest? request);
+
+    IEnumerable<Completion> Run(NextRequest next, CancellationToken cancel, int[] sharedPrefix)
+    {
         var clock = Stopwatch.StartNew();
         long promptTokens = 0, generated = 0;
         int decodeCalls = 0;
@@ -80,10 +118,9 @@ public sealed class BatchedGenerator : IDisposable
         // Metadata only: a cell is always written before it is read, so zeroing the buffers (~100 MB for 16 × 512
         // cells of a 0.5B model) would be wasted time.
         _context.ClearMemory(data: false);
-        int prefixLength = DecodeSharedPrefix(sharedPrefix ?? [], ref decodeCalls);
+        int prefixLength = DecodeSharedPrefix(sharedPrefix, ref decodeCalls);
         promptTokens += prefixLength;
         var slots = new Slot?[_options.Parallel];
-        using var pending = requests.GetEnumerator();
         bool more = true;
         var finished = new List<Completion>();
         try
@@ -93,13 +130,12 @@ public sealed class BatchedGenerator : IDisposable
                 cancel.ThrowIfCancellationRequested();
                 for (int s = 0; s < slots.Length && more; s++)
                 {
-                    while (slots[s] is null && (more = pending.MoveNext()))
+                    while (slots[s] is null && (more = next(slots.All(x => x is null), out var request)) && request is not null)
                     {
-                        var request = pending.Current;
                         string? problem = Check(request);
                         if (problem is not null) { yield return Completion.Failed(request.Index, request.PromptTokens.Length, _options.TopK, problem); continue; }
                         var slot = new Slot(s, request, _options.CaptureDistribution ? _options.TopK : 0);
-                        if (prefixLength > 0 && StartsWith(request.PromptTokens, sharedPrefix!, prefixLength))
+                        if (prefixLength > 0 && StartsWith(request.PromptTokens, sharedPrefix, prefixLength))
                         {
                             _context.CopySequence(PrefixSequence, s);
                             slot.PromptFed = slot.Position = prefixLength;
@@ -108,7 +144,16 @@ public sealed class BatchedGenerator : IDisposable
                         promptTokens += request.PromptTokens.Length - slot.PromptFed;
                     }
                 }
-                if (slots.All(s => s is null)) break;
+                // A caller that gave up (a closed connection) frees its slot before the next decode.
+                foreach (var slot in slots)
+                    if (slot is not null && slot.Request.Cancel.IsCancellationRequested) finished.Add(Free(slot, FinishReason.Cancelled));
+                foreach (var done in finished) yield return done;
+                finished.Clear();
+                if (slots.All(s => s is null))
+                {
+                    if (!more) break;
+                    continue;
+                }
 
                 FillBatch(slots);
                 Decode();
@@ -120,12 +165,7 @@ public sealed class BatchedGenerator : IDisposable
                 foreach (var slot in ready)
                 {
                     generated++;
-                    if (Advance(slot) is Completion done)
-                    {
-                        finished.Add(done);
-                        _context.RemoveSequence(slot.SequenceId);
-                        slots[slot.SequenceId] = null;
-                    }
+                    if (Advance(slot, slots) is Completion done) finished.Add(done);
                 }
                 foreach (var done in finished) yield return done;
                 finished.Clear();
@@ -134,6 +174,13 @@ public sealed class BatchedGenerator : IDisposable
         finally
         {
             LastStats = new GenerationStats(promptTokens, generated, decodeCalls, clock.Elapsed, Stopwatch.GetElapsedTime(0, _decodeTicks), _paddingTokens);
+        }
+
+        Completion Free(Slot slot, FinishReason reason)
+        {
+            _context.RemoveSequence(slot.SequenceId);
+            slots[slot.SequenceId] = null;
+            return slot.Finish(reason);
         }
     }
 
@@ -273,8 +320,9 @@ public sealed class BatchedGenerator : IDisposable
         else Parallel.For(0, ready.Length, i => ready[i].Choose(new ReadOnlySpan<float>((void*)rows[i], vocab), _options.CaptureDistribution));
     }
 
-    /// <summary>Appends the chosen token's text and says whether the sequence is done.</summary>
-    Completion? Advance(Slot slot)
+    /// <summary>Appends the chosen token's text, streams it to the request's observer and says whether the sequence is
+    /// done (a finished sequence's KV cells and slot are freed at once).</summary>
+    Completion? Advance(Slot slot, Slot?[] slots)
     {
         int token = slot.Tokens[^1];
         bool stopped = slot.Text.Append(_teacher.Vocab.TokenToPiece(token, special: false));
@@ -283,7 +331,10 @@ public sealed class BatchedGenerator : IDisposable
             : stopped ? FinishReason.Stop
             : slot.Tokens.Count >= slot.Request.MaxTokens || slot.Position >= _contextPerSequence ? FinishReason.Length
             : null;
+        slot.Stream(token, reason is not null);
         if (reason is null) { slot.NextToken = token; slot.IsDecoding = true; return null; }
+        _context.RemoveSequence(slot.SequenceId);
+        slots[slot.SequenceId] = null;
         return slot.Finish(reason.Value);
     }
 
@@ -328,6 +379,21 @@ public sealed class BatchedGenerator : IDisposable
             _topLogprobs.AddRange(_logprobs);
             TailMass.Add(TopKLogprobs.TailMass(_logprobs));
             return logSumExp;
+        }
+
+        int _streamed;
+
+        /// <summary>Tells the request's observer about the token just appended, with the text that became final.</summary>
+        public void Stream(int token, bool last)
+        {
+            if (Request.Observer is not { } observer) return;
+            int final = last ? Text.Text.Length : Text.FinalLength;
+            string delta = final > _streamed ? Text.Text.Substring(_streamed, final - _streamed) : "";
+            _streamed = Math.Max(_streamed, final);
+            int k = _ids.Length, at = _topIds.Count - k;
+            observer(new GeneratedToken(Request.Index, token, delta,
+                SampledLogprobs.Count > 0 ? SampledLogprobs[^1] : float.NaN,
+                k > 0 && at >= 0 ? _topIds.GetRange(at, k).ToArray() : [], k > 0 && at >= 0 ? _topLogprobs.GetRange(at, k).ToArray() : []));
         }
 
         public Completion Finish(FinishReason reason) => new()

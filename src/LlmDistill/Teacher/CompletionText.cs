@@ -28,6 +28,12 @@ internal sealed class CompletionText
     /// <summary>The decoded text, cut before the stop string when one appeared.</summary>
     public string Text => StopAt is int at ? _text.ToString(0, at) : _text.ToString();
 
+    /// <summary>
+    /// Length of the text no later token can change: all of it once a stop string was found or when there are none,
+    /// otherwise all but the last (longest stop - 1) characters, which could still begin a stop string.
+    /// </summary>
+    public int FinalLength => StopAt ?? Math.Max(0, _text.Length - Math.Max(0, _longestStop - 1));
+
     /// <summary>Appends one token's bytes; returns true when a stop string is now complete.</summary>
     public bool Append(ReadOnlySpan<byte> piece)
     {

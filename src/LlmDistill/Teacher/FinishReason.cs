@@ -1,6 +1,6 @@
 namespace LlmDistill.Teacher;
 
-/// <summary>Why a completion ended. Stored in traces as lower-case text: eog, stop, length, error.</summary>
+/// <summary>Why a completion ended. Stored in traces as lower-case text: eog, stop, length, error (cancelled ones are never stored).</summary>
 public enum FinishReason
 {
     /// <summary>The model produced an end-of-generation token (EOS/EOT); that token is recorded.</summary>
@@ -11,6 +11,8 @@ public enum FinishReason
     Length,
     /// <summary>The request could not run (e.g. its prompt is longer than the context); see the error text.</summary>
     Error,
+    /// <summary>The caller cancelled the request (<see cref="GenerationRequest.Cancel"/>) before it finished.</summary>
+    Cancelled,
 }
 
 public static class FinishReasonNames
@@ -20,6 +22,7 @@ public static class FinishReasonNames
         FinishReason.EndOfGeneration => "eog",
         FinishReason.Stop => "stop",
         FinishReason.Length => "length",
+        FinishReason.Cancelled => "cancelled",
         _ => "error",
     };
 }

@@ -8,6 +8,9 @@ public sealed record GgufModelOptions
 {
     /// <summary>Layers to offload to a GPU (-1 = all when a GPU backend exists; 0 = CPU only).</summary>
     public int GpuLayers { get; init; } = 0;
+
+    /// <summary>Load the vocabulary and metadata only, no weights (a tokenizer for a remote teacher; no context can be made).</summary>
+    public bool VocabOnly { get; init; }
 }
 
 /// <summary>
@@ -33,21 +36,22 @@ public sealed class GgufModel : IDisposable
     public static GgufModel Load(string path, GgufModelOptions? options = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model not found: {path}", path);
-        string architecture = Validate(path);
+        options ??= new();
+        string architecture = Validate(path, options.VocabOnly);
         LlamaBackend.EnsureInitialized();
-        var model = LlamaModel.Load(path, new LlamaModelOptions { GpuLayers = (options ?? new()).GpuLayers });
+        var model = LlamaModel.Load(path, new LlamaModelOptions { GpuLayers = options.GpuLayers, VocabOnly = options.VocabOnly });
         return new GgufModel(path, model, architecture);
     }
 
     /// <summary>Checks what llama.cpp needs before it sees the file; returns general.architecture.</summary>
-    static string Validate(string path)
+    static string Validate(string path, bool vocabOnly)
     {
         using var file = GgufFile.Open(path);
         if (!file.Metadata.TryGetString("general.architecture", out string architecture))
             throw new InvalidDataException($"GGUF file '{path}' has no general.architecture key: it is not a model llama.cpp can run.");
         if (!file.Metadata.ContainsKey("tokenizer.ggml.tokens"))
             throw new InvalidDataException($"GGUF file '{path}' has no tokenizer (tokenizer.ggml.tokens is missing): a teacher needs its vocabulary.");
-        if (file.Tensors.Count == 0)
+        if (file.Tensors.Count == 0 && !vocabOnly)
             throw new InvalidDataException($"GGUF file '{path}' holds no tensors: it is a vocabulary-only file, not a model.");
         Models.HyperparameterCheck.Ensure(file, architecture);
         return architecture;

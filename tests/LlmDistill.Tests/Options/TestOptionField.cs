@@ -38,6 +38,7 @@ public class TestOptionField
         { ["complete"], typeof(PromptCompletionSettings) },
         { ["score"], typeof(LlmDistill.Scoring.ScoreSettings) },
         { ["tokenize"], typeof(LlmDistill.Tokenization.TokenizeSettings) },
+        { ["serve"], typeof(LlmDistill.Serving.ServeSettings) },
         { ["traces", "export"], typeof(LlmDistill.Traces.Export.TraceExportSettings) },
         { ["traces", "import"], typeof(LlmDistill.Traces.Import.TraceImportSettings) },
     };

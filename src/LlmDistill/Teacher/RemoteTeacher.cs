@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LlmDistill.Teacher;
+
+/// <summary>
+/// A teacher on OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server, `llmdistill serve`): each request's prompt,
+/// rendered and tokenized by the project exactly as for a local teacher, is sent as token ids to /v1/completions with
+/// logprobs = capture top-k (≤ 20, the API's limit). Returned tokens become ids through the server's ids where it gives
+/// them (`token_ids`/`top_token_ids` from `llmdistill serve`, vLLM's "token_id:N" with return_tokens_as_token_ids), else
+/// through the tokenizer: a returned token that is not exactly one vocabulary entry is refused, never guessed. Requests
+/// are spread over all servers, at most Concurrency in flight each, with retries and backoff on 429, 5xx and time-outs.
+/// </summary>
+public sealed class RemoteTeacher : ICompletionEngine
+{
+    /// <summary>Most alternatives per position the OpenAI API returns.</summary>
+    public const int MaxTopK = 20;
+
+    readonly GgufModel _tokenizer;
+    readonly RemoteTeacherOptions _options;
+    readonly int _topK, _perServer;
+    readonly Uri[] _servers;
+    readonly HttpClient _http;
+    Dictionary<string, int>? _pieceIds;
+
+    /// <summary>Connects (asks the first server for its model id unless options name one). topK: alternatives per token.</summary>
+    public RemoteTeacher(GgufModel tokenizer, RemoteTeacherOptions options, int topK, int defaultConcurrency)
+    {
+        if (!options.Enabled) throw new ArgumentException("a remote teacher needs at least one server URL");
+        if (topK < 1 || topK > MaxTopK) throw new ArgumentException($"a remote teacher returns at most {MaxTopK} alternatives per token (the OpenAI API's limit); capture top-k is {topK}");
+        _tokenizer = tokenizer;
+        _options = options;
+        _topK = topK;
+        _perServer = options.Concurrency ?? defaultConcurrency;
+        _servers = options.Urls.Select(u => new Uri(u.TrimEnd('/') + "/")).ToArray();
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        if (options.ApiKeyEnv is { } variable)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable(variable));
+        ModelId = options.Model ?? FirstModel(_servers[0]);
+    }
+
+    /// <summary>The model id requested from the servers.</summary>
+    public string ModelId { get; }
+
+    /// <summary>The servers' base URLs.</summary>
+    public IReadOnlyList<Uri> Servers => _servers;
+
+    /// <inheritdoc/>
+    public GenerationStats? LastStats { get; private set; }
+
+    string FirstModel(Uri server)
+    {
+        try
+        {
+            using var response = _http.GetAsync(new Uri(server, "models")).GetAwaiter().GetResult();
+            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{server}models answered {(int)response.StatusCode}: {Shorten(body)}");
+            return JsonDocument.Parse(body).RootElement.GetProperty("data")[0].GetProperty("id").GetString()
+                ?? throw new InvalidDataException($"{server}models lists a model without an id");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"the remote teacher at {server} cannot be reached: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default, int[]? sharedPrefix = null)
+    {
+        var clock = Stopwatch.StartNew();
+        long promptTokens = 0, generated = 0;
+        int calls = 0;
+        var load = new int[_servers.Length];
+        var inFlight = new List<(Task<Completion> Task, int Server)>();
+        using var pending = requests.GetEnumerator();
+        bool more = true;
+        try
+        {
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                while (more && inFlight.Count < _servers.Length * _perServer && (more = pending.MoveNext()))
+                {
+                    int server = Array.IndexOf(load, load.Min());
+                    load[server]++;
+                    promptTokens += pending.Current.PromptTokens.Length;
+                    inFlight.Add((Send(pending.Current, _servers[server], cancel), server));
+                }
+                if (inFlight.Count == 0) break;
+                Task.WaitAny([.. inFlight.Select(f => (Task)f.Task)], cancel);
+                foreach (var finished in inFlight.Where(f => f.Task.IsCompleted).ToList())
+                {
+                    inFlight.Remove(finished);
+                    load[finished.Server]--;
+                    calls++;
+                    Completion c = finished.Task.GetAwaiter().GetResult(); // a request that failed after its retries ends the run
+                    generated += c.TokenIds.Length;
+                    yield return c;
+                }
+            }
+        }
+        finally
+        {
+            LastStats = new GenerationStats(promptTokens, generated, calls, clock.Elapsed, TimeSpan.Zero, 0);
+        }
+    }
+
+    async Task<Completion> Send(GenerationRequest request, Uri server, CancellationToken cancel)
+    {
+        var sampling = request.Sampling;
+        var body = new JsonObject
+        {
+            ["model"] = ModelId,
+            ["prompt"] = new JsonArray([.. request.PromptTokens.Select(t => (JsonNode)t)]),
+            ["max_tokens"] = request.MaxTokens,
+            ["temperature"] = sampling.Temperature,
+            ["top_p"] = sampling.TopP,
+            // Draws depend on the run's seed and the request's stable stream, as locally (the server's sampler is its own).
+            ["seed"] = unchecked(sampling.Seed + (request.SamplerStream ?? request.Index)),
+            ["logprobs"] = _topK,
+            ["return_tokens_as_token_ids"] = true,
+        };
+        if (sampling.TopK > 0) body["top_k"] = sampling.TopK;
+        if (request.StopStrings.Count > 0) body["stop"] = new JsonArray([.. request.StopStrings.Select(s => (JsonNode)s)]);
+        string json = body.ToJsonString();
+        var url = new Uri(server, "completions");
+        for (int attempt = 1; ; attempt++)
+        {
+            string? retryReason;
+            TimeSpan? wait = null;
+            try
+            {
+                using var response = await _http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), cancel).ConfigureAwait(false);
+                string text = await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode) return Parse(request, JsonDocument.Parse(text).RootElement, server);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+                {
+                    retryReason = $"{(int)response.StatusCode} {Shorten(text)}";
+                    wait = response.Headers.RetryAfter?.Delta;
+                }
+                else if (response.StatusCode == HttpStatusCode.BadRequest)
+                    return Completion.Failed(request.Index, request.PromptTokens.Length, _topK, $"the remote teacher at {server} refused the request: {Shorten(text)}");
+                else throw new InvalidOperationException($"the remote teacher at {url} answered {(int)response.StatusCode}: {Shorten(text)}");
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancel.IsCancellationRequested))
+            {
+                retryReason = e is TaskCanceledException ? $"no answer within {_options.TimeoutSeconds} s" : e.Message;
+            }
+            if (attempt >= _options.Retries)
+                throw new InvalidOperationException($"the remote teacher at {url} failed {attempt} times; last: {retryReason}");
+            await Task.Delay(wait ?? TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1)), cancel).ConfigureAwait(false);
+        }
+    }
+
+    Completion Parse(GenerationRequest request, JsonElement response, Uri server)
+    {
+        var choice = response.GetProperty("choices")[0];
+        string text = choice.GetProperty("text").GetString() ?? "";
+        if (!choice.TryGetProperty("logprobs", out var lp) || lp.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"the remote teacher at {server} returned no logprobs; it must support the completions API's logprobs");
+        var tokens = lp.GetProperty("tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
+        int[] ids = lp.TryGetProperty("token_ids", out var given) && given.ValueKind == JsonValueKind.Array
+            ? given.EnumerateArray().Select(x => x.GetInt32()).ToArray()
+            : tokens.Select(t => Id(t, server)).ToArray();
+        float[] logprobs = lp.GetProperty("token_logprobs").EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetSingle() : float.NegativeInfinity).ToArray();
+        var topIds = new int[ids.Length * _topK];
+        var topLogprobs = new float[ids.Length * _topK];
+        var tail = new float[ids.Length];
+        var tops = lp.GetProperty("top_logprobs").EnumerateArray().ToArray();
+        // `llmdistill serve` also gives each position's alternatives as ids and logprobs (its top_logprobs, keyed by text,
+        // merges tokens that render alike).
+        JsonElement[]? topGivenIds = lp.TryGetProperty("top_token_ids", out var tg) && tg.ValueKind == JsonValueKind.Array ? tg.EnumerateArray().ToArray() : null;
+        JsonElement[]? topGivenLogprobs = lp.TryGetProperty("top_token_logprobs", out var tl) && tl.ValueKind == JsonValueKind.Array ? tl.EnumerateArray().ToArray() : null;
+        if (tops.Length != ids.Length || logprobs.Length != ids.Length)
+            throw new InvalidDataException($"the remote teacher at {server} returned {ids.Length} tokens but {logprobs.Length} logprobs and {tops.Length} top_logprobs");
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var alternatives = (topGivenIds is not null && topGivenLogprobs is not null
+                    ? topGivenIds[i].EnumerateArray().Zip(topGivenLogprobs[i].EnumerateArray(), (id, l) => (Id: id.GetInt32(), Logprob: l.GetSingle()))
+                    : tops[i].EnumerateObject().Select(p => (Id: Id(p.Name, server), Logprob: p.Value.GetSingle())))
+                .OrderByDescending(a => a.Logprob).ToArray();
+            if (alternatives.Length < _topK)
+                throw new InvalidDataException($"the remote teacher at {server} returned {alternatives.Length} alternatives at token {i}, not the {_topK} asked for");
+            double mass = 0;
+            for (int j = 0; j < _topK; j++)
+            {
+                topIds[i * _topK + j] = alternatives[j].Id;
+                topLogprobs[i * _topK + j] = alternatives[j].Logprob;
+                mass += Math.Exp(alternatives[j].Logprob);
+            }
+            tail[i] = (float)Math.Max(0, 1 - mass);
+        }
+        string finish = choice.TryGetProperty("finish_reason", out var f) ? f.GetString() ?? "" : "";
+        var reason = finish == "length" ? FinishReason.Length
+            : ids.Length > 0 && _tokenizer.Vocab.IsEog(ids[^1]) ? FinishReason.EndOfGeneration
+            : FinishReason.Stop;
+        return new Completion
+        {
+            Index = request.Index, PromptTokenCount = request.PromptTokens.Length, Text = text, FinishReason = reason, TopK = _topK,
+            TokenIds = ids, SampledLogprobs = logprobs, TopIds = topIds, TopLogprobs = topLogprobs, TailMass = tail,
+        };
+    }
+
+    /// <summary>A returned token's id: vLLM's "token_id:N", or the one vocabulary entry that renders as exactly this text.</summary>
+    int Id(string token, Uri server)
+    {
+        if (token.StartsWith("token_id:", StringComparison.Ordinal) && int.TryParse(token.AsSpan(9), out int id)) return id;
+        _pieceIds ??= PieceIds();
+        if (_pieceIds.TryGetValue(token, out id) && id >= 0) return id;
+        throw new InvalidDataException(id < 0
+            ? $"the remote teacher at {server} returned the token {JsonSerializer.Serialize(token)}, which several vocabulary entries render as; use a server that returns token ids (vLLM: return_tokens_as_token_ids)"
+            : $"the remote teacher at {server} returned the token {JsonSerializer.Serialize(token)}, which is not one entry of the tokenizer's vocabulary: is it the same model?");
+    }
+
+    /// <summary>Rendered text → id over the whole vocabulary; -1 marks a text several ids render as.</summary>
+    Dictionary<string, int> PieceIds()
+    {
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int id = 0; id < _tokenizer.VocabSize; id++)
+        {
+            string piece = Encoding.UTF8.GetString(_tokenizer.Vocab.TokenToPiece(id, special: true));
+            map[piece] = map.ContainsKey(piece) ? -1 : id;
+        }
+        return map;
+    }
+
+    static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    /// <inheritdoc/>
+    public void Dispose() => _http.Dispose();
+}
