@@ -27,7 +27,8 @@ public static class Program
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).
         int sharedLength = IntArg(args, "--shared-prefix", 0);
-        string model = StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
+        // --f16: the same model unquantized (kernels that do not depend on the build's int8 instructions).
+        string model = StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape(f16: args.Contains("--f16"));
         Console.WriteLine($"model {model} ({new FileInfo(model).Length / 1e6:F0} MB), {Environment.ProcessorCount} cores, {prompt} prompt + {generate} generated tokens per sequence, median of {repeats}");
 
         using var teacher = GgufModel.Load(model);
