@@ -10,7 +10,7 @@ namespace LlmDistill.Generation;
 /// <summary>Everything the generate stage (<see cref="GenerateRun"/>) needs; each default is the one place that default lives.</summary>
 public sealed record GenerateSettings : IValidatedOptions
 {
-    [OptionName("teacher", "-t", "--teacher-tokenizer"), PathOption, Description("Teacher GGUF model (run by llama.cpp); with --teacher-url, the teacher's GGUF as its tokenizer (only its vocabulary is loaded).")]
+    [OptionName("teacher", "-t", "--teacher-tokenizer"), PathOption, Description("Teacher GGUF model (run by llama.cpp); for a remote teacher (teacher URLs set), its GGUF as the tokenizer (only the vocabulary is loaded).")]
     public required string TeacherPath { get; init; }
 
     [OptionName("data", "-d"), PathOption, Description("Questions: .jsonl, .csv or .parquet (GSM8K's `answer` with `#### N` is understood).")]
