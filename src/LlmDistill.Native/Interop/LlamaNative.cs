@@ -9,7 +9,8 @@ namespace LlmDistill.Native;
 /// <list type="bullet">
 /// <item><c>llama_decode</c> without LLamaSharp's process-wide lock and per-call pinning (its <c>Decode</c> takes both);</item>
 /// <item><c>llama_get_memory</c>, so that <c>llama_memory_seq_rm</c>'s bool result is not dropped;</item>
-/// <item>byte-level <c>llama_tokenize</c>/<c>llama_detokenize</c> and the per-token vocabulary getters (internal in LLamaSharp).</item>
+/// <item>byte-level <c>llama_tokenize</c>/<c>llama_detokenize</c> and the per-token vocabulary getters (internal in LLamaSharp);</item>
+/// <item><c>llama_model_meta_val_str</c>, whose LLamaSharp wrapper passes the key without its terminating NUL.</item>
 /// </list>
 /// Everything else goes through LLamaSharp's public API. Handles and structs are LLamaSharp's own (their layouts are
 /// its commit's), so no llama.h struct is mirrored here; <c>llama_batch</c> is LLamaSharp's <see cref="LLamaNativeBatch"/>.
@@ -27,6 +28,14 @@ internal static unsafe partial class LlamaNative
 
     /// <summary>The context's llama_memory_t (valid as long as the context).</summary>
     [LibraryImport(LibraryName)] public static partial IntPtr llama_get_memory(SafeLLamaContextHandle ctx);
+
+    /// <summary>
+    /// Value of a metadata key: its length, or -1 when absent; buf is always NUL-terminated. Declared here because
+    /// LLamaSharp 0.30.0's MetadataValueByKey passes the key without a terminating NUL, so llama.cpp reads past it and
+    /// misses keys at random.
+    /// </summary>
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int llama_model_meta_val_str(SafeLlamaModelHandle model, string key, byte* buf, nuint bufSize);
 
     /// <summary>The model's <c>const llama_vocab*</c> (lives as long as the model).</summary>
     [LibraryImport(LibraryName)] public static partial IntPtr llama_model_get_vocab(SafeLlamaModelHandle model);
