@@ -37,7 +37,8 @@ public static class LlamaLibrary
 
     private static readonly object Gate = new();
     private static LlamaRuntimeInfo? _info;
-    private static string? _directory;
+    // The files LLamaSharp loaded (dlopen of a loaded path returns its handle), for this assembly's imports.
+    private static IntPtr _llamaHandle, _ggmlBaseHandle;
     private static readonly NativeLogConfig.LLamaLogCallback LogCallback = (level, message) => LlamaLog.Write((GgmlLogLevel)(int)level, message);
 
     /// <summary>What was loaded; null before <see cref="Load"/>.</summary>
@@ -85,9 +86,11 @@ public static class LlamaLibrary
             if (libraryPath is not null && !string.Equals(path, libraryPath, StringComparison.Ordinal))
                 throw new LlamaLibraryLoadException(
                     $"llama.cpp was already loaded from '{path}' before '{libraryPath}' was asked for; set {LibraryEnvironmentVariable} before the first model is loaded.", path);
-            _directory = Path.GetDirectoryName(path)!;
+            string directory = Path.GetDirectoryName(path)!;
+            _llamaHandle = NativeLibrary.Load(path);
+            _ggmlBaseHandle = NativeLibrary.Load(Path.Combine(directory, "libggml-base.so"));
             NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, Resolve);
-            string variant = libraryPath is not null ? "custom" : Path.GetFileName(_directory);
+            string variant = libraryPath is not null ? "custom" : Path.GetFileName(directory);
             _info = new LlamaRuntimeInfo(path, variant, GgmlBuild(commit: true), GgmlBuild(commit: false));
             return _info;
         }
@@ -133,18 +136,12 @@ public static class LlamaLibrary
         }
     }
 
-    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
     {
-        string? dir = _directory;
-        if (dir is null)
-            return IntPtr.Zero;
-        return libraryName switch
-        {
-            LlamaNative.LibraryName => NativeLibrary.Load(_info?.LibraryPath ?? FindLoadedLibrary("libllama.so")),
-            GgmlNative.BaseLibraryName => NativeLibrary.Load(Path.Combine(dir, "libggml-base.so")),
-            _ => IntPtr.Zero,
-        };
-    }
+        LlamaNative.LibraryName => _llamaHandle,
+        GgmlNative.BaseLibraryName => _ggmlBaseHandle,
+        _ => IntPtr.Zero,
+    };
 
     internal static LlamaLibraryLoadException DescribeFailure(string? libraryPath, Exception inner)
     {

@@ -62,16 +62,8 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>One metadata value by key (llama_model_meta_val_str), or null if absent.</summary>
-    public unsafe string? GetMetadata(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        int length = LlamaNative.llama_model_meta_val_str(Handle, key, null, 0);
-        if (length < 0) return null;
-        byte[] buffer = new byte[length + 1];
-        fixed (byte* b = buffer)
-            length = LlamaNative.llama_model_meta_val_str(Handle, key, b, (nuint)buffer.Length);
-        return length < 0 ? null : Encoding.UTF8.GetString(buffer, 0, Math.Min(length, buffer.Length - 1));
-    }
+    public unsafe string? GetMetadata(string key) =>
+        LlamaStrings.ReadSized((b, size) => LlamaNative.llama_model_meta_val_str(Handle, key, b, size));
 
     /// <summary>llama_model_desc, e.g. "qwen3 0.6B Q8_0".</summary>
     public string Description => Handle.Description ?? string.Empty;

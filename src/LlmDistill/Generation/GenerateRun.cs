@@ -73,10 +73,9 @@ public static class GenerateRun
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { Shard = settings.Shard.Label, PartRows = settings.RowsPerPart });
         try
         {
-            var generator = engine;
             try
             {
-                foreach (var completion in generator.Generate(Requests(), cancel, prompts.SharedPrefix()))
+                foreach (var completion in engine.Generate(Requests(), cancel, prompts.SharedPrefix()))
                 {
                     long id = completion.Index / settings.Samples;
                     var question = pending[id];
@@ -91,9 +90,9 @@ public static class GenerateRun
             {
                 interrupted = true;
             }
-            tally.PromptTokens += generator.LastStats?.PromptTokens ?? 0;
-            decodeWall = generator.LastStats?.Wall ?? TimeSpan.Zero;
-            llamaDecode = generator.LastStats?.LlamaDecode ?? TimeSpan.Zero;
+            tally.PromptTokens += engine.LastStats?.PromptTokens ?? 0;
+            decodeWall = engine.LastStats?.Wall ?? TimeSpan.Zero;
+            llamaDecode = engine.LastStats?.LlamaDecode ?? TimeSpan.Zero;
         }
         finally
         {

@@ -10,9 +10,7 @@ sealed record OpenAiRequest(int[] Prompt, SamplingSettings Sampling, int MaxToke
     /// <summary>Reads a chat (messages) or completion (prompt) request for <paramref name="served"/>; throws <see cref="ApiError"/>.</summary>
     public static OpenAiRequest Read(JsonElement body, ServedModel served, bool chat)
     {
-        if (body.ValueKind != JsonValueKind.Object) throw ApiError.BadRequest("the request body must be a JSON object");
-        if (body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && model.GetString() != served.Name)
-            throw new ApiError(404, "invalid_request_error", $"The model '{model.GetString()}' does not exist; this server serves '{served.Name}'.", "model", "model_not_found");
+        CheckTarget(body, served);
         if (Int(body, "n") is int n && n != 1) throw ApiError.BadRequest("only n = 1 is supported", "n");
 
         int[] prompt;
@@ -74,6 +72,14 @@ sealed record OpenAiRequest(int[] Prompt, SamplingSettings Sampling, int MaxToke
         return new OpenAiRequest(prompt, new SamplingSettings(temperature, topK, topP, 0f, seed), maxTokens, stop, stream, usage, top, logprobs);
     }
 
+    /// <summary>Every endpoint's first checks: the body is a JSON object and names this server's model, if any (400, 404).</summary>
+    internal static void CheckTarget(JsonElement body, ServedModel served)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw ApiError.BadRequest("the request body must be a JSON object");
+        if (body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && model.GetString() != served.Name)
+            throw new ApiError(404, "invalid_request_error", $"The model '{model.GetString()}' does not exist; this server serves '{served.Name}'.", "model", "model_not_found");
+    }
+
     static (string Role, string Content) Message(JsonElement m, int i)
     {
         if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
@@ -91,7 +97,7 @@ sealed record OpenAiRequest(int[] Prompt, SamplingSettings Sampling, int MaxToke
         return (role.GetString()!, content);
     }
 
-    static int? Int(JsonElement o, string name) =>
+    internal static int? Int(JsonElement o, string name) =>
         !o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
         : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i
         : throw ApiError.BadRequest($"{name} must be an integer", name);

@@ -17,9 +17,7 @@ sealed class ScoreEndpoint(ServedModel model) : IDisposable
 
     public async Task<object> Score(JsonElement body, CancellationToken cancel)
     {
-        if (body.ValueKind != JsonValueKind.Object) throw ApiError.BadRequest("the request body must be a JSON object");
-        if (body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() != model.Name)
-            throw new ApiError(404, "invalid_request_error", $"The model '{m.GetString()}' does not exist; this server serves '{model.Name}'.", "model", "model_not_found");
+        OpenAiRequest.CheckTarget(body, model);
         string prompt = body.TryGetProperty("prompt", out var p) && p.ValueKind == JsonValueKind.String && p.GetString()!.Length > 0
             ? p.GetString()! : throw ApiError.BadRequest("prompt must be a non-empty string", "prompt");
         int[] completion = body.TryGetProperty("completion_ids", out var ids) && ids.ValueKind == JsonValueKind.Array
@@ -27,7 +25,7 @@ sealed class ScoreEndpoint(ServedModel model) : IDisposable
             : body.TryGetProperty("completion", out var c) && c.ValueKind == JsonValueKind.String
                 ? model.Model.Tokenize(c.GetString()!, addSpecial: false)
                 : throw ApiError.BadRequest("give completion (text) or completion_ids", "completion");
-        int top = body.TryGetProperty("top_logprobs", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : 0;
+        int top = OpenAiRequest.Int(body, "top_logprobs") ?? 0;
         if (top < 0 || top > ServedModel.CapturedTopK) throw ApiError.BadRequest($"top_logprobs must lie in 0..{ServedModel.CapturedTopK}", "top_logprobs");
         int[] promptIds = ChatPrompt.Tokens(model.Model, prompt);
 

@@ -25,7 +25,8 @@ public sealed class RemoteTeacher : ICompletionEngine
     readonly int _topK, _perServer;
     readonly Uri[] _servers;
     readonly HttpClient _http;
-    Dictionary<string, int>? _pieceIds;
+    // Built once, on the first response that needs it; responses are parsed on several threads at once.
+    readonly Lazy<Dictionary<string, int>> _pieceIds;
 
     /// <summary>Connects (asks the first server for its model id unless options name one). topK: alternatives per token.</summary>
     public RemoteTeacher(GgufModel tokenizer, RemoteTeacherOptions options, int topK, int defaultConcurrency)
@@ -41,6 +42,7 @@ public sealed class RemoteTeacher : ICompletionEngine
         if (options.ApiKeyEnv is { } variable)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable(variable));
         ModelId = options.Model ?? FirstModel(_servers[0]);
+        _pieceIds = new Lazy<Dictionary<string, int>>(PieceIds);
     }
 
     /// <summary>The model id requested from the servers.</summary>
@@ -209,8 +211,7 @@ public sealed class RemoteTeacher : ICompletionEngine
     int Id(string token, Uri server)
     {
         if (token.StartsWith("token_id:", StringComparison.Ordinal) && int.TryParse(token.AsSpan(9), out int id)) return id;
-        _pieceIds ??= PieceIds();
-        if (_pieceIds.TryGetValue(token, out id) && id >= 0) return id;
+        if (_pieceIds.Value.TryGetValue(token, out id) && id >= 0) return id;
         throw new InvalidDataException(id < 0
             ? $"the remote teacher at {server} returned the token {JsonSerializer.Serialize(token)}, which several vocabulary entries render as; use a server that returns token ids (vLLM: return_tokens_as_token_ids)"
             : $"the remote teacher at {server} returned the token {JsonSerializer.Serialize(token)}, which is not one entry of the tokenizer's vocabulary: is it the same model?");
