@@ -20,7 +20,7 @@ static class CompleteCommand
         command.SetAction(parsed =>
         {
             var settings = options.Bind(parsed);
-            using var teacher = GgufModel.Load(settings.ModelPath);
+            using var teacher = GgufModel.Load(settings.ModelPath, new GgufModelOptions { AdapterPath = settings.AdapterPath });
             var (completion, _) = PromptCompletion.Run(teacher, settings);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(ToJson(teacher, completion), CliJson.Options));

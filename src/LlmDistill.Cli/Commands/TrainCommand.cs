@@ -43,7 +43,9 @@ static class TrainCommand
         var s = run.Training;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("train").AddColumn("value");
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
-        Row("student", $"{run.Parameters / 1e6:F2}M parameters, {run.Origin}");
+        Row("student", run.TrainableParameters == run.Parameters
+            ? $"{run.Parameters / 1e6:F2}M parameters, {run.Origin}"
+            : $"{run.Parameters / 1e6:F2}M parameters ({run.TrainableParameters / 1e6:F3}M trained), {run.Origin}");
         Row("steps", $"{s.Step} of {s.TotalSteps} ({s.StepsThisRun} in this run)");
         if (s.Loss is { } m)
             Row("loss (kl / nll rationale / nll answer)", $"{m.Loss:F4} ({m.Kl:F4} / {m.NllRationale:F4} / {m.NllAnswer:F4}) at step {m.Step}");

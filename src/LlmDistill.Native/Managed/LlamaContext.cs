@@ -23,6 +23,11 @@ public sealed unsafe class LlamaContext : IDisposable
             throw new LlamaException(LlamaErrors.WithLog($"llama.cpp could not create a context for '{model.Path}' with {options}", mark));
         }
         VocabSize = model.Vocab.Count;
+        if (model.Adapters.Count > 0)
+        {
+            var adapters = model.Adapters.Select(a => (a.Adapter, a.Scale)).ToArray();
+            Handle.SetLoraAdapters(adapters);
+        }
     }
 
     public LlamaModel Model { get; }

@@ -8,6 +8,7 @@ namespace LlmDistill.Native;
 public sealed class LlamaModel : IDisposable
 {
     private IReadOnlyDictionary<string, string>? _metadata;
+    private readonly List<(LoraAdapter Adapter, float Scale)> _adapters = [];
 
     private LlamaModel(SafeLlamaModelHandle handle, string path)
     {
@@ -37,6 +38,29 @@ public sealed class LlamaModel : IDisposable
         catch (RuntimeError)
         {
             throw new LlamaException(LlamaErrors.WithLog($"llama.cpp could not load the model '{full}'", mark));
+        }
+    }
+
+    /// <summary>LoRA adapters every context made afterwards applies, with their scales (1 = as trained).</summary>
+    public IReadOnlyList<(LoraAdapter Adapter, float Scale)> Adapters => _adapters;
+
+    /// <summary>
+    /// Loads a LoRA adapter GGUF for this model (llama_adapter_lora_init); contexts created afterwards apply it at
+    /// <paramref name="scale"/>. Check the file against the base in managed code first: llama.cpp aborts on some bad adapters.
+    /// </summary>
+    public void LoadAdapter(string path, float scale = 1f)
+    {
+        ThrowIfDisposed();
+        string full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"LoRA adapter not found: {full}", full);
+        long mark = LlamaLog.ErrorMark;
+        try
+        {
+            _adapters.Add((Handle.LoadLoraFromFile(full), scale));
+        }
+        catch (RuntimeError)
+        {
+            throw new LlamaException(LlamaErrors.WithLog($"llama.cpp could not load the LoRA adapter '{full}' on '{Path}'", mark));
         }
     }
 

@@ -69,7 +69,7 @@ public static class EvalRun
     {
         void Report(string phase, long done, long total) => progress?.Report(new EvalProgress(index, model.Name, phase, done, total));
         Report("loading", 0, questions.Count);
-        using var llama = GgufModel.Load(model.GgufPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
+        using var llama = GgufModel.Load(model.GgufPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers, AdapterPath = model.AdapterPath });
         var answers = ModelAnswering.Answer(llama, model.Name, questions, template, settings,
             new InlineProgress(done => Report("answering", done, questions.Count)), cancel);
         Report("timing", questions.Count, questions.Count);
@@ -96,7 +96,7 @@ public static class EvalRun
         var models = new List<ModelUnderTest> { teacher };
         foreach (string path in settings.StudentPaths)
         {
-            var student = ModelUnderTest.Resolve(path, ModelRole.Student, work, settings.StudentType);
+            var student = ModelUnderTest.Resolve(path, ModelRole.Student, work, settings.StudentType, settings.StudentAdapterPath);
             if (student.TokenizerFingerprint != teacher.TokenizerFingerprint)
                 throw new InvalidDataException($"the student {path} uses a different tokenizer from the teacher {settings.TeacherPath}: a distilled student must share the teacher's vocabulary for its answers and token statistics to compare.");
             string name = student.Name;

@@ -42,6 +42,9 @@ public sealed record EvalSettings : IValidatedOptions
     [Description("Only the first N questions.")]
     public long? Limit { get; init; }
 
+    [OptionName("adapter"), PathOption, Description("A LoRA adapter GGUF applied to the student GGUF (its base); a LoRA run's folder needs none: it names its own base and adapter.")]
+    public string? StudentAdapterPath { get; init; }
+
     [Description("Export checkpoint folders as this type before evaluating (default: their model.gguf as saved).")]
     public ExportType? StudentType { get; init; }
 
@@ -55,6 +58,9 @@ public sealed record EvalSettings : IValidatedOptions
         [
             OptionChecks.FileExists(nameof(TeacherPath), TeacherPath),
             OptionChecks.FileExists(nameof(DataPath), DataPath),
+            OptionChecks.FileExists(nameof(StudentAdapterPath), StudentAdapterPath),
+            StudentAdapterPath is not null && (StudentPaths.Count != 1 || !File.Exists(StudentPaths[0]))
+                ? new OptionError(nameof(StudentAdapterPath), "applies to one student given as a GGUF file (its base): give exactly one {StudentPaths} GGUF") : null,
             .. StudentPaths.Select(s => File.Exists(s) || Directory.Exists(s) ? null : new OptionError(nameof(StudentPaths), $"names {s}, which does not exist")),
             TracesPath is null || File.Exists(TracesPath) || Directory.Exists(TracesPath) ? null : new OptionError(nameof(TracesPath), $"names {TracesPath}, which does not exist"),
             OptionChecks.AtLeast(nameof(TraceLimit), TraceLimit, 1),

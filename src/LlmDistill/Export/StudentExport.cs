@@ -2,6 +2,7 @@ using LlmDistill.Gguf;
 using LlmDistill.Native;
 using LlmDistill.Options;
 using LlmDistill.Student;
+using LlmDistill.Student.Lora;
 using LlmDistill.Training;
 
 namespace LlmDistill.Export;
@@ -13,8 +14,19 @@ namespace LlmDistill.Export;
 public static class StudentExport
 {
     /// <summary>Writes the student of <see cref="ExportSettings.Checkpoint"/>; returns the checkpoint folder read.</summary>
-    public static string Export(ExportSettings settings) =>
-        Export(OptionsException.ThrowIfInvalid(settings).Checkpoint, settings.OutputPath, settings.Type, settings.Name);
+    public static string Export(ExportSettings settings)
+    {
+        OptionsException.ThrowIfInvalid(settings);
+        if (!settings.Adapter) return Export(settings.Checkpoint, settings.OutputPath, settings.Type, settings.Name);
+        string folder = CheckpointFolder(settings.Checkpoint);
+        if (StudentCheckpoint.ReadLora(folder) is null)
+            throw OptionsException.For<ExportSettings>(nameof(ExportSettings.Adapter), $"needs a run that trained LoRA adapters; {folder} trained every weight, so export it as a model");
+        var student = StudentCheckpoint.Load(folder);
+        using var model = student.Model;
+        if (Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath)) is { } parent) Directory.CreateDirectory(parent);
+        LoraAdapterGguf.Write(model, settings.OutputPath, settings.Name);
+        return folder;
+    }
 
     /// <summary>
     /// Writes the student of <paramref name="checkpoint"/> (a checkpoint folder, or a run folder holding one) to

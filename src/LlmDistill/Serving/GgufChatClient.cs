@@ -28,7 +28,7 @@ public sealed class GgufChatClient : IChatClient
     }
 
     /// <summary>Loads a GGUF and serves it to this client alone (disposed with it).</summary>
-    public static GgufChatClient Load(string path, EngineOptions? engine = null) => new(ServedModel.Load(path, engine), ownsModel: true);
+    public static GgufChatClient Load(string path, EngineOptions? engine = null, string? adapterPath = null) => new(ServedModel.Load(path, engine, adapterPath: adapterPath), ownsModel: true);
 
     /// <summary>The served model behind this client.</summary>
     public ServedModel Served { get; }

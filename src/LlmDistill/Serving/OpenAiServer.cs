@@ -58,7 +58,7 @@ public sealed class OpenAiServer : IAsyncDisposable
     {
         OptionsException.ThrowIfInvalid(settings);
         bool owns = model is null;
-        model ??= ServedModel.Load(settings.ModelPath, settings.Engine, settings.QueueLimit, settings.ModelName);
+        model ??= ServedModel.Load(settings.ModelPath, settings.Engine, settings.QueueLimit, settings.ModelName, settings.AdapterPath);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();

@@ -11,6 +11,9 @@ public sealed record ServeSettings : IValidatedOptions
     [OptionName("model", "-m"), PathOption, Description("GGUF model to serve (a teacher, or an exported student).")]
     public required string ModelPath { get; init; }
 
+    [OptionName("adapter"), PathOption, Description("A LoRA adapter GGUF applied on the model (its base) for every request.")]
+    public string? AdapterPath { get; init; }
+
     [Description("The model id clients name in requests and /v1/models lists (default: the file name without .gguf).")]
     public string? ModelName { get; init; }
 
@@ -39,6 +42,7 @@ public sealed record ServeSettings : IValidatedOptions
     public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
         [
             OptionChecks.FileExists(nameof(ModelPath), ModelPath),
+            OptionChecks.FileExists(nameof(AdapterPath), AdapterPath),
             IPAddress.TryParse(Host, out _) || Host == "localhost" ? null : new OptionError(nameof(Host), $"must be an IP address or localhost, not '{Host}'"),
             OptionChecks.Within(nameof(Port), Port, 0, 65535),
             OptionChecks.AtLeast(nameof(QueueLimit), QueueLimit, 1),

@@ -51,8 +51,8 @@ public sealed class ServedModel : IDisposable
     }
 
     /// <summary>Loads a GGUF and serves it (the model is owned and disposed with this).</summary>
-    public static ServedModel Load(string path, EngineOptions? engine = null, int queueLimit = 64, string? name = null) =>
-        new(GgufModel.Load(path, new GgufModelOptions { GpuLayers = (engine ?? new()).GpuLayers }), engine, queueLimit, name, ownsModel: true);
+    public static ServedModel Load(string path, EngineOptions? engine = null, int queueLimit = 64, string? name = null, string? adapterPath = null) =>
+        new(GgufModel.Load(path, new GgufModelOptions { GpuLayers = (engine ?? new()).GpuLayers, AdapterPath = adapterPath }), engine, queueLimit, name, ownsModel: true);
 
     /// <summary>The model served.</summary>
     public GgufModel Model { get; }

@@ -14,17 +14,17 @@ internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly int _heads, _kvHeads, _headSize;
     readonly RopeStyle _rope;
-    readonly Linear q, k, v, output;
+    readonly Projection q, k, v, output;
     readonly RmsNorm? q_norm, k_norm; // Qwen3: over each head, before RoPE
 
     public Attention(LlamaModelConfig config) : base(nameof(Attention))
     {
         (_heads, _kvHeads, _headSize) = (config.HeadCount, config.HeadCountKv, config.HeadSize);
         _rope = Rope.StyleOf(config.Architecture);
-        q = nn.Linear(config.EmbeddingLength, config.QueryLength, hasBias: config.AttentionBias);
-        k = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
-        v = nn.Linear(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
-        output = nn.Linear(config.QueryLength, config.EmbeddingLength, hasBias: false);
+        q = new Projection(config.EmbeddingLength, config.QueryLength, hasBias: config.AttentionBias);
+        k = new Projection(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
+        v = new Projection(config.EmbeddingLength, config.KeyValueLength, hasBias: config.AttentionBias);
+        output = new Projection(config.QueryLength, config.EmbeddingLength, hasBias: false);
         if (config.QkNorm)
         {
             q_norm = new RmsNorm(config.HeadSize, config.RmsNormEps);

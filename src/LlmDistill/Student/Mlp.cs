@@ -8,13 +8,13 @@ namespace LlmDistill.Student;
 /// <summary>SwiGLU feed-forward: down(silu(gate(x)) · up(x)). Fields map to <c>blk.N.ffn_gate/ffn_up/ffn_down</c>.</summary>
 internal sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    readonly Linear gate, up, down;
+    readonly Projection gate, up, down;
 
     public Mlp(LlamaModelConfig config) : base(nameof(Mlp))
     {
-        gate = nn.Linear(config.EmbeddingLength, config.FeedForwardLength, hasBias: false);
-        up = nn.Linear(config.EmbeddingLength, config.FeedForwardLength, hasBias: false);
-        down = nn.Linear(config.FeedForwardLength, config.EmbeddingLength, hasBias: false);
+        gate = new Projection(config.EmbeddingLength, config.FeedForwardLength, hasBias: false);
+        up = new Projection(config.EmbeddingLength, config.FeedForwardLength, hasBias: false);
+        down = new Projection(config.FeedForwardLength, config.EmbeddingLength, hasBias: false);
         RegisterComponents();
     }
 

@@ -42,10 +42,21 @@ public static class StudentGguf
 
     /// <summary>
     /// Writes the student as a GGUF llama.cpp loads (atomically). Matrices become <paramref name="matrixType"/>
-    /// (F32 is lossless; F16 and Q8_0 round), norms and biases stay F32.
+    /// (F32 is lossless; F16 and Q8_0 round), norms and biases stay F32. A student with adapters is written merged
+    /// (each patched weight as W + α/r · B·A; the model itself is unchanged), naming its base, rank and targets in <c>llmdistill.lora.*</c>.
     /// </summary>
-    public static void Export(StudentModel model, TokenizerVocabulary vocabulary, string path, GgmlType matrixType = GgmlType.F16, string name = "llmdistill-student") =>
-        ModelGgufWriter.Write(path, model.Config, vocabulary, StudentWeights.Source(model), matrixType, name);
+    public static void Export(StudentModel model, TokenizerVocabulary vocabulary, string path, GgmlType matrixType = GgmlType.F16, string name = "llmdistill-student")
+    {
+        if (model.Lora is not { } lora)
+        {
+            ModelGgufWriter.Write(path, model.Config, vocabulary, StudentWeights.Source(model), matrixType, name);
+            return;
+        }
+        var writer = ModelGgufWriter.Create(model.Config, vocabulary, StudentWeights.Source(model), matrixType, name);
+        Lora.LoraAdapterGguf.WriteProvenance(writer.Metadata, lora);
+        writer.Metadata.SetFloat32(Lora.LoraAdapterGguf.MergedAlphaKey, (float)lora.Options.EffectiveAlpha);
+        writer.Write(path);
+    }
 
     static StudentModel Build(LlamaModelConfig config, GgufFile file, Func<string, string> fileName)
     {

@@ -1,5 +1,6 @@
 using LlmDistill.Models;
 using LlmDistill.Runtime;
+using LlmDistill.Student.Lora;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,6 +36,9 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
 
     public LlamaModelConfig Config { get; }
 
+    /// <summary>The adapters and frozen base when this student trains low-rank adapters (<see cref="AttachLora"/>); null when every weight trains.</summary>
+    public LoraBase? Lora { get; private set; }
+
     /// <summary>Next-token logits (B, T, V) for token ids (B, T) int64.</summary>
     public override Tensor forward(Tensor tokens) => Logits(Hidden(tokens));
 
@@ -51,9 +55,52 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     public Tensor Logits(Tensor hidden) =>
         output is null ? nn.functional.linear(hidden, token_embd.weight!) : output.call(hidden); // (…, V)
 
-    /// <summary>Every parameter under its GGUF tensor name.</summary>
+    /// <summary>Every model parameter under its GGUF tensor name (adapters excluded: see <see cref="LoraParameters"/>).</summary>
     public IReadOnlyDictionary<string, Parameter> GgufParameters() =>
-        named_parameters().ToDictionary(p => StudentTensorNames.ToGguf(p.name), p => p.parameter);
+        named_parameters().Where(p => !p.name.Contains(".lora_", StringComparison.Ordinal))
+            .ToDictionary(p => StudentTensorNames.ToGguf(p.name), p => p.parameter);
+
+    /// <summary>
+    /// Freezes every weight and adds adapters (A random, B = 0, so the output is unchanged) to the projections
+    /// <paramref name="lora"/> names; afterwards only the adapters have requires_grad. A rank above a projection's
+    /// smaller dimension is refused by name.
+    /// </summary>
+    public void AttachLora(LoraBase lora)
+    {
+        if (Lora is not null) throw new InvalidOperationException("This student already carries adapters.");
+        int rank = lora.Options.Rank;
+        var targets = Projections().Where(p => lora.Options.TargetList.Contains(p.Target)).ToArray();
+        if (targets.FirstOrDefault(p => rank > Math.Min(p.Projection.InFeatures, p.Projection.OutFeatures)) is { Name: not null } tooSmall)
+            throw new ArgumentException($"LoRA rank {rank} exceeds the dimensions of {tooSmall.Name} ({tooSmall.Projection.OutFeatures} × {tooSmall.Projection.InFeatures}); choose a rank of at most {Math.Min(tooSmall.Projection.InFeatures, tooSmall.Projection.OutFeatures)}.");
+        foreach (var parameter in parameters()) parameter.requires_grad_(false);
+        foreach (var (_, _, projection) in targets) projection.AttachLora(rank, lora.Options.EffectiveAlpha, lora.Options.Dropout);
+        Lora = lora;
+    }
+
+    /// <summary>The adapter matrices under llama.cpp's adapter tensor names (<c>blk.0.attn_q.weight.lora_a</c> (r, in), <c>….lora_b</c> (out, r)).</summary>
+    public IReadOnlyDictionary<string, Parameter> LoraParameters()
+    {
+        var result = new Dictionary<string, Parameter>(StringComparer.Ordinal);
+        foreach (var (name, _, projection) in Projections())
+        {
+            if (projection.LoraA is not { } a || projection.LoraB is not { } b) continue;
+            result[name + ".lora_a"] = a;
+            result[name + ".lora_b"] = b;
+        }
+        return result;
+    }
+
+    /// <summary>Every block projection: its GGUF weight name (<c>blk.0.attn_q.weight</c>), its target name (<c>attn_q</c>) and the module.</summary>
+    internal IEnumerable<(string Name, string Target, Projection Projection)> Projections()
+    {
+        foreach (var (name, module) in named_modules())
+        {
+            if (module is not Projection projection) continue;
+            string gguf = StudentTensorNames.ToGguf(name + ".weight"); // blk.N.attn_q.weight
+            int blockEnd = gguf.IndexOf('.', "blk.".Length);
+            yield return (gguf, gguf[(blockEnd + 1)..^".weight".Length], projection);
+        }
+    }
 
     void Initialize(double std)
     {

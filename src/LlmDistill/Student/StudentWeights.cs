@@ -11,15 +11,20 @@ namespace LlmDistill.Student;
 /// </summary>
 internal static class StudentWeights
 {
-    /// <summary>A source reading the model's parameters, one float copy per tensor when the writer asks for it.</summary>
+    /// <summary>
+    /// A source reading the model's parameters, one float copy per tensor when the writer asks for it; a weight that
+    /// carries a LoRA adapter is read merged (W + α/r · B·A).
+    /// </summary>
     public static TensorDataSource Source(StudentModel model)
     {
         var parameters = model.GgufParameters();
+        var adapted = model.Projections().Where(p => p.Projection.HasLora).ToDictionary(p => p.Name, p => p.Projection);
         return tensor =>
         {
             var parameter = Find(parameters, tensor);
             using var scope = NewDisposeScope();
-            return parameter.detach().cpu().contiguous().data<float>().ToArray();
+            var values = adapted.TryGetValue(tensor.Name, out var projection) ? projection.MergedWeight() : parameter.detach();
+            return values.cpu().contiguous().data<float>().ToArray();
         };
     }
 

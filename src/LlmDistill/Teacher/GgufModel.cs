@@ -1,5 +1,6 @@
 using LlmDistill.Gguf;
 using LlmDistill.Native;
+using LlmDistill.Student.Lora;
 
 namespace LlmDistill.Teacher;
 
@@ -11,6 +12,9 @@ public sealed record GgufModelOptions
 
     /// <summary>Load the vocabulary and metadata only, no weights (a tokenizer for a remote teacher; no context can be made).</summary>
     public bool VocabOnly { get; init; }
+
+    /// <summary>A LoRA adapter GGUF applied on top of the model (checked against it before llama.cpp reads either).</summary>
+    public string? AdapterPath { get; init; }
 }
 
 /// <summary>
@@ -20,11 +24,12 @@ public sealed record GgufModelOptions
 /// </summary>
 public sealed class GgufModel : IDisposable
 {
-    GgufModel(string path, LlamaModel model, string architecture)
+    GgufModel(string path, LlamaModel model, string architecture, LoraAdapterInfo? adapter)
     {
         Path = path;
         Model = model;
         Architecture = architecture;
+        Adapter = adapter;
     }
 
     public string Path { get; }
@@ -33,14 +38,27 @@ public sealed class GgufModel : IDisposable
     public string Architecture { get; }
     public int VocabSize => Model.Vocab.Count;
 
+    /// <summary>The LoRA adapter every context of this model applies, or null.</summary>
+    public LoraAdapterInfo? Adapter { get; }
+
     public static GgufModel Load(string path, GgufModelOptions? options = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model not found: {path}", path);
         options ??= new();
         string architecture = Validate(path, options.VocabOnly);
+        var adapter = options.AdapterPath is { } adapterPath ? LoraAdapterGguf.Check(adapterPath, path) : null;
         LlamaBackend.EnsureInitialized();
         var model = LlamaModel.Load(path, new LlamaModelOptions { GpuLayers = options.GpuLayers, VocabOnly = options.VocabOnly });
-        return new GgufModel(path, model, architecture);
+        try
+        {
+            if (adapter is not null) model.LoadAdapter(adapter.Path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new GgufModel(path, model, architecture, adapter);
     }
 
     /// <summary>Checks what llama.cpp needs before it sees the file; returns general.architecture.</summary>

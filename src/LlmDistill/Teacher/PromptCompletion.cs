@@ -9,6 +9,9 @@ public sealed record PromptCompletionSettings : IValidatedOptions
     [OptionName("model", "-m"), PathOption, Description("GGUF model to run (through llama.cpp).")]
     public required string ModelPath { get; init; }
 
+    [OptionName("adapter"), PathOption, Description("A LoRA adapter GGUF to apply on the model (its base).")]
+    public string? AdapterPath { get; init; }
+
     [OptionName("prompt", "-p"), Description("The user message (or the whole prompt, with raw).")]
     public required string Prompt { get; init; }
 
@@ -30,7 +33,7 @@ public sealed record PromptCompletionSettings : IValidatedOptions
     public int Threads { get; init; }
 
     public IEnumerable<OptionError> Validate() => OptionChecks.Collect(
-        [OptionChecks.FileExists(nameof(ModelPath), ModelPath), OptionChecks.AtLeast(nameof(Threads), Threads, 0)],
+        [OptionChecks.FileExists(nameof(ModelPath), ModelPath), OptionChecks.FileExists(nameof(AdapterPath), AdapterPath), OptionChecks.AtLeast(nameof(Threads), Threads, 0)],
         (nameof(Sampling), Sampling), (nameof(Capture), Capture));
 }
 

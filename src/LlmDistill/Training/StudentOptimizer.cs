@@ -4,12 +4,15 @@ using static TorchSharp.torch;
 
 namespace LlmDistill.Training;
 
-/// <summary>AdamW over the student in two groups: matrices decay, norm weights and biases do not (as nanoGPT).</summary>
+/// <summary>
+/// AdamW over the student's trainable parameters in two groups: matrices decay, norm weights and biases do not (as
+/// nanoGPT). Frozen parameters (a LoRA student's base) get no moments at all.
+/// </summary>
 internal static class StudentOptimizer
 {
     public static AdamW Create(StudentModel model, TrainerOptions options)
     {
-        var parameters = model.parameters().ToArray();
+        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var decay = parameters.Where(p => p.dim() >= 2);
         var noDecay = parameters.Where(p => p.dim() < 2);
         return optim.AdamW(

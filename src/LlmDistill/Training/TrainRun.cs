@@ -1,6 +1,8 @@
 using LlmDistill.IO;
 using LlmDistill.Options;
 using LlmDistill.Student;
+using LlmDistill.Student.Lora;
+using static TorchSharp.torch;
 using LlmDistill.Tokenization;
 
 namespace LlmDistill.Training;
@@ -21,6 +23,7 @@ public static class TrainRun
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");
 
         var student = Initialize(settings);
+        if (settings.Lora.Enabled) student = WithAdapters(student, settings);
         long parameters = Parameters(student.Model);
         Trainer trainer;
         try
@@ -35,7 +38,7 @@ public static class TrainRun
         using (trainer)
         {
             settings.Data.Save(run);
-            return new TrainRunSummary(trainer.Run(progress, cancellationToken), student.Origin, parameters, Resumed: false);
+            return new TrainRunSummary(trainer.Run(progress, cancellationToken), student.Origin, parameters, Resumed: false, Trainable(student.Model));
         }
     }
 
@@ -48,7 +51,7 @@ public static class TrainRun
         var (_, state) = TrainingCheckpoint.Load(checkpoint);
         var batches = data.Open(VocabularyOf(checkpoint), state.Options);
         using var trainer = Trainer.Resume(run, batches, settings.Trainer.Steps);
-        return new TrainRunSummary(trainer.Run(progress, cancellationToken), $"resumed at step {state.Step}", Parameters(trainer.Model), Resumed: true);
+        return new TrainRunSummary(trainer.Run(progress, cancellationToken), $"resumed at step {state.Step}", Parameters(trainer.Model), Resumed: true, Trainable(trainer.Model));
     }
 
     /// <summary>The student's first weights, by the one start <see cref="StudentOptions"/> names (validated already).</summary>
@@ -69,7 +72,27 @@ public static class TrainRun
         return chosen is null ? initialized : initialized with { Origin = $"{initialized.Origin}, default shape {chosen}" };
     }
 
-    static TokenizerVocabulary VocabularyOf(string checkpoint) => TokenizerGgufMetadata.ReadFile(Path.Combine(checkpoint, StudentCheckpoint.WeightsFile));
+    /// <summary>Freezes the base (the init GGUF) and adds seeded adapters; the base's hash ties every checkpoint to it.</summary>
+    static InitializedStudent WithAdapters(InitializedStudent student, TrainSettings s)
+    {
+        string basePath = Path.GetFullPath(s.Student.InitPath!);
+        try
+        {
+            random.manual_seed(s.Trainer.Seed);
+            student.Model.AttachLora(new LoraBase(s.Lora, basePath, FileHash.Sha256(basePath)));
+        }
+        catch
+        {
+            student.Model.Dispose();
+            throw;
+        }
+        var lora = s.Lora;
+        return student with { Origin = $"{student.Origin}, frozen, with rank-{lora.Rank} adapters (alpha {lora.EffectiveAlpha:0.###}) on {string.Join(", ", lora.TargetList)}" };
+    }
+
+    static TokenizerVocabulary VocabularyOf(string checkpoint) => StudentCheckpoint.ReadVocabulary(checkpoint);
 
     static long Parameters(StudentModel model) => model.parameters().Sum(p => p.numel());
+
+    static long Trainable(StudentModel model) => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using LlmDistill.Options;
 using LlmDistill.Student;
+using LlmDistill.Student.Lora;
 
 namespace LlmDistill.Training;
 
@@ -20,6 +21,8 @@ public sealed record TrainSettings : IValidatedOptions
 
     public TrainerOptions Trainer { get; init; } = new();
 
+    public LoraOptions Lora { get; init; } = new();
+
     [Description("Continue the checkpoint in the run folder with its saved settings (steps may raise the total).")]
     public bool Resume { get; init; }
 
@@ -28,9 +31,11 @@ public sealed record TrainSettings : IValidatedOptions
         : OptionChecks.Collect(
             [
                 Shape is not null && Student.Shape is not null ? new OptionError(nameof(Shape), "and {Student.Shape} both give the shape: give one") : null,
+                Lora.Enabled && Student.InitPath is null
+                    ? new OptionError("Lora.Rank", "trains adapters on a pretrained base: give the base GGUF with {Student.InitPath}") : null,
             ],
-            (nameof(Data), Data), (nameof(Student), Student), (nameof(Trainer), Trainer));
+            (nameof(Data), Data), (nameof(Student), Student), (nameof(Trainer), Trainer), (nameof(Lora), Lora));
 }
 
-/// <summary>What a <c>train</c> command did: the trainer's summary and the student it trained.</summary>
-public sealed record TrainRunSummary(TrainingSummary Training, string Origin, long Parameters, bool Resumed);
+/// <summary>What a <c>train</c> command did: the trainer's summary and the student it trained (all its parameters, and those that trained: fewer with LoRA).</summary>
+public sealed record TrainRunSummary(TrainingSummary Training, string Origin, long Parameters, bool Resumed, long TrainableParameters);

@@ -45,7 +45,7 @@ internal sealed class Trainer : IDisposable
         _state = state;
         _savedStep = resumeFrom is null ? -1 : state.Step;
         Model.to(device).train();
-        _parameters = [.. Model.parameters()];
+        _parameters = [.. Model.parameters().Where(p => p.requires_grad)]; // a LoRA student's frozen base is left out
         var gguf = Model.GgufParameters();
         _outputWeight = gguf.TryGetValue(ModelTensors.Output, out var output) ? output : gguf[ModelTensors.TokenEmbedding]; // (V, C)
         _optimizer = StudentOptimizer.Create(Model, _options);

@@ -20,6 +20,8 @@ public sealed record ModelResult
     /// <summary>What the user passed: a GGUF file, or a checkpoint or training-run folder.</summary>
     public required string Source { get; init; }
     public string? Architecture { get; init; }
+    /// <summary>The LoRA adapter GGUF run on top of the evaluated GGUF (then its base), or null.</summary>
+    public string? Adapter { get; init; }
     /// <summary>The weights' type as evaluated, e.g. Q4_K_M, F32.</summary>
     public string? Quantization { get; init; }
     /// <summary>Parameters (tensor elements) in the evaluated GGUF.</summary>
