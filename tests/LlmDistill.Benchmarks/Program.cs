@@ -23,6 +23,7 @@ public static class Program
         if (args.Contains("--score")) return ScoreBenchmark.Run(args);
         if (args.Contains("--tokenizer")) return TokenizerBenchmark.Run(args);
         if (args.Contains("--serve")) return ServeBenchmark.Run(args);
+        if (args.Contains("--lora")) return LoraBenchmark.Run(args);
         int repeats = IntArg(args, "--repeats", 3), prompt = IntArg(args, "--prompt", 64), generate = IntArg(args, "--generate", 64), topK = IntArg(args, "--top-k", 20);
         int[] parallels = (StringArg(args, "--parallel") ?? "1,4,8,16").Split(',').Select(int.Parse).ToArray();
         // --shared-prefix N: every prompt starts with the same N tokens, decoded once (as llama-batched-bench -pps).

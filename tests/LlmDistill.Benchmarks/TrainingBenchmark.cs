@@ -210,13 +210,13 @@ static class TrainingBenchmark
     }
 
     /// <summary>A placeholder vocabulary of <paramref name="count"/> tokens (the trainer only writes it into checkpoints).</summary>
-    static TokenizerVocabulary Vocabulary(int count)
+    internal static TokenizerVocabulary Vocabulary(int count)
     {
         var small = SmallByteLevelVocabulary.Create();
         return small.PadTo(count);
     }
 
-    sealed class Marks(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    internal sealed class Marks(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
     }
@@ -225,7 +225,7 @@ static class TrainingBenchmark
     /// Random traces of the right shapes: token ids uniform over the vocabulary, a quarter prompt, the last 4 answer,
     /// a top-20 teacher distribution at every other position. Batch i depends only on i.
     /// </summary>
-    sealed class RandomTraces(int vocab, int batch, int seq) : ITrainingBatches
+    internal sealed class RandomTraces(int vocab, int batch, int seq) : ITrainingBatches
     {
         const int TopK = 20;
 
