@@ -103,4 +103,28 @@ public class TestLoraParity
         Assert.True(effect > 4 * quantization, $"the adapter's effect ({effect}) must dwarf the quantization noise ({quantization}) for this check to mean anything");
         Assert.True(sameArgMax >= Tokens.Length - 4, $"arg-max agrees at only {sameArgMax}/{Tokens.Length} positions");
     }
+
+    [Fact]
+    public async Task A_served_adapter_on_its_base_writes_what_the_merged_model_writes()
+    {
+        using var dir = new TempDirectory();
+        string basePath = LoraStudents.WriteBase(dir.File("base.gguf"), ModelArchitecture.Qwen3);
+        using var student = LoraStudents.WithAdapters(basePath, LoraStudents.Options());
+        LoraStudents.Perturb(student);
+        string adapter = dir.File("adapter.gguf"), merged = dir.File("merged.gguf");
+        LoraAdapterGguf.Write(student, adapter);
+        StudentGguf.Export(student, LoraStudents.Vocabulary, merged, GgmlType.F32);
+
+        var engine = new EngineOptions { Parallel = 2, ContextPerSequence = 256 };
+        int[] prompt = [5, 77, 200, 31, 12];
+        async Task<int[]> Greedy(string path, string? adapterPath)
+        {
+            using var served = LlmDistill.Serving.ServedModel.Load(path, engine, adapterPath: adapterPath);
+            return (await served.CompleteAsync(prompt, SamplingSettings.Greedy, maxTokens: 12)).TokenIds;
+        }
+        int[] viaAdapter = await Greedy(basePath, adapter), viaMerged = await Greedy(merged, null), bare = await Greedy(basePath, null);
+        output.WriteLine($"base+adapter {string.Join(",", viaAdapter)}; merged {string.Join(",", viaMerged)}; base alone {string.Join(",", bare)}");
+        Assert.Equal(viaMerged, viaAdapter);
+        Assert.NotEqual(bare, viaAdapter);
+    }
 }
