@@ -44,6 +44,13 @@ internal sealed class Projection : nn.Module<Tensor, Tensor>
     public Parameter? LoraB => lora_b;
     public bool HasLora => lora_a is not null;
 
+    /// <summary>Stores the (frozen) weight and bias as <paramref name="type"/>; <see cref="forward"/> casts its input to it and its output back.</summary>
+    public void StoreAs(ScalarType type)
+    {
+        if (HasLora) throw new InvalidOperationException("Convert the base before attaching an adapter.");
+        this.to(type);
+    }
+
     /// <summary>
     /// Adds an adapter of <paramref name="rank"/>: A ~ Kaiming-uniform (as PEFT), B = 0, so the output is unchanged until
     /// B learns. <paramref name="alpha"/>/rank scales the product; <paramref name="dropout"/> applies to the adapter's input only.
@@ -51,9 +58,9 @@ internal sealed class Projection : nn.Module<Tensor, Tensor>
     public void AttachLora(int rank, double alpha, double dropout)
     {
         if (HasLora) throw new InvalidOperationException("This projection already carries an adapter.");
-        var a = nn.Parameter(empty(rank, InFeatures, dtype: weight.dtype, device: weight.device));
+        var a = nn.Parameter(empty(rank, InFeatures, dtype: ScalarType.Float32, device: weight.device));
         nn.init.kaiming_uniform_(a, a: Math.Sqrt(5));
-        var b = nn.Parameter(zeros(OutFeatures, rank, dtype: weight.dtype, device: weight.device));
+        var b = nn.Parameter(zeros(OutFeatures, rank, dtype: ScalarType.Float32, device: weight.device));
         (lora_a, lora_b) = (a, b);
         register_parameter(nameof(lora_a), a);
         register_parameter(nameof(lora_b), b);
@@ -64,12 +71,14 @@ internal sealed class Projection : nn.Module<Tensor, Tensor>
     public Tensor MergedWeight()
     {
         using var _ = no_grad();
-        return lora_a is null || lora_b is null ? weight.detach() : weight.detach().add(lora_b.matmul(lora_a), alpha: _loraScale);
+        var w = weight.detach().to(ScalarType.Float32);
+        return lora_a is null || lora_b is null ? w : w.add(lora_b.matmul(lora_a), alpha: _loraScale);
     }
 
     public override Tensor forward(Tensor x) // (…, in) → (…, out)
     {
-        var y = nn.functional.linear(x, weight, bias);
+        var y = weight.dtype == x.dtype ? nn.functional.linear(x, weight, bias)
+            : nn.functional.linear(x.to(weight.dtype), weight, bias).to(x.dtype); // a bfloat16 base (LoraBaseType.BF16)
         if (lora_a is null || lora_b is null) return y;
         var input = _loraDropout > 0 && training ? nn.functional.dropout(x, _loraDropout, training: true) : x;
         var delta = nn.functional.linear(nn.functional.linear(input, lora_a), lora_b); // (…, out)

@@ -72,6 +72,8 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
         var targets = Projections().Where(p => lora.Options.TargetList.Contains(p.Target)).ToArray();
         if (targets.FirstOrDefault(p => rank > Math.Min(p.Projection.InFeatures, p.Projection.OutFeatures)) is { Name: not null } tooSmall)
             throw new ArgumentException($"LoRA rank {rank} exceeds the dimensions of {tooSmall.Name} ({tooSmall.Projection.OutFeatures} × {tooSmall.Projection.InFeatures}); choose a rank of at most {Math.Min(tooSmall.Projection.InFeatures, tooSmall.Projection.OutFeatures)}.");
+        if (lora.Options.BaseType == LoraBaseType.BF16)
+            foreach (var (_, _, projection) in Projections()) projection.StoreAs(ScalarType.BFloat16);
         foreach (var parameter in parameters()) parameter.requires_grad_(false);
         foreach (var (_, _, projection) in targets) projection.AttachLora(rank, lora.Options.EffectiveAlpha, lora.Options.Dropout);
         Lora = lora;

@@ -24,7 +24,7 @@ internal static class StudentWeights
             var parameter = Find(parameters, tensor);
             using var scope = NewDisposeScope();
             var values = adapted.TryGetValue(tensor.Name, out var projection) ? projection.MergedWeight() : parameter.detach();
-            return values.cpu().contiguous().data<float>().ToArray();
+            return values.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         };
     }
 

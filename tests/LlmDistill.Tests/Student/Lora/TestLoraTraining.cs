@@ -116,4 +116,30 @@ public class TestLoraTraining
         var error = Assert.Throws<InvalidDataException>(() => Trainer.Resume(dir.File("run"), new SyntheticTraces()).Dispose());
         Assert.Contains("the base changed", error.Message);
     }
+
+    [Fact]
+    public void A_bf16_base_holds_its_projections_in_bfloat16_and_stays_within_its_rounding()
+    {
+        using var dir = new TempDirectory();
+        string basePath = LoraStudents.WriteBase(dir.File("base.gguf"), ModelArchitecture.Qwen2);
+        using var exact = LoraStudents.WithAdapters(basePath, LoraStudents.Options());
+        using var rounded = LoraStudents.WithAdapters(basePath, LoraStudents.Options() with { BaseType = LoraBaseType.BF16 });
+        LoraStudents.Perturb(exact);
+        LoraStudents.Perturb(rounded);
+        var projections = rounded.Projections().ToArray();
+        Assert.All(projections, p => Assert.Equal(ScalarType.BFloat16, p.Projection.Weight.dtype));
+        Assert.All(projections, p => Assert.Equal(ScalarType.Float32, p.Projection.LoraA!.dtype));
+        float difference = StudentLogits.MaxAbsDifference(StudentLogits.Of(exact, Tokens), StudentLogits.Of(rounded, Tokens));
+        float scale = StudentLogits.Of(exact, Tokens).SelectMany(r => r).Max(Math.Abs);
+        Assert.InRange(difference, 1e-6f, 0.05f * scale); // rounded, but only by bfloat16's 8-bit mantissa through two blocks
+
+        // It trains, and its merged export is a float32 GGUF.
+        using (var trainer = Trainer.Start(LoraStudents.WithAdapters(basePath, LoraStudents.Options() with { BaseType = LoraBaseType.BF16 }),
+            LoraStudents.Vocabulary, new SyntheticTraces(), Options(3), dir.File("run")))
+            Assert.Equal(3, trainer.Run().Step);
+        string merged = dir.File("merged.gguf");
+        LlmDistill.Export.StudentExport.Export(dir.File("run"), merged, LlmDistill.Export.ExportType.F32);
+        using var file = LlmDistill.Gguf.GgufFile.Open(merged);
+        Assert.Equal(LlmDistill.Gguf.GgmlType.F32, file.GetTensor("blk.0.attn_q.weight").Type);
+    }
 }
