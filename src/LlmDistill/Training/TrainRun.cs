@@ -2,6 +2,7 @@ using LlmDistill.IO;
 using LlmDistill.Options;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
+using LlmDistill.Training.OnPolicy;
 
 namespace LlmDistill.Training;
 
@@ -19,6 +20,7 @@ public static class TrainRun
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
         if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");
+        if (settings.OnPolicy.Enabled) return OnPolicyRun.Start(run, settings, progress, cancellationToken);
 
         var student = Initialize(settings);
         long parameters = Parameters(student.Model);
@@ -44,6 +46,7 @@ public static class TrainRun
         string checkpoint = Path.Combine(run, Trainer.CheckpointFolderName);
         if (!TrainingCheckpoint.Exists(checkpoint))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} holds no training checkpoint to resume: leave out {{Resume}} to start a run");
+        if (OnPolicyPlan.Exists(run)) return OnPolicyRun.Resume(run, settings, progress, cancellationToken);
         var data = TraceDataSettings.Load(run);
         var (_, state) = TrainingCheckpoint.Load(checkpoint);
         var batches = data.Open(VocabularyOf(checkpoint), state.Options);
@@ -52,7 +55,7 @@ public static class TrainRun
     }
 
     /// <summary>The student's first weights, by the one start <see cref="StudentOptions"/> names (validated already).</summary>
-    static InitializedStudent Initialize(TrainSettings s)
+    internal static InitializedStudent Initialize(TrainSettings s)
     {
         var student = s.Student;
         if (student.InitPath is { } init) return StudentInitialization.FromGguf(init);
