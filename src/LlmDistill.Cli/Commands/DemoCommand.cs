@@ -20,9 +20,10 @@ static class DemoCommand
             "Run the whole pipeline offline on a built-in task: multi-step arithmetic word problems.\n" +
             "A small Llama teacher is trained once on gold rationales and cached (its GGUF is then used only through llama.cpp),\n" +
             "answers a pool of questions with self-consistency and top-k logprobs, and three students a fifth its size learn from it:\n" +
-            "(a) question -> answer only, (b) the teacher's rationales (likelihood), (c) distilled (KL to the teacher + rationale likelihood).\n" +
+            "(a) question -> answer only, (b) the teacher's rationales (likelihood), (c) distilled (KL to the teacher + rationale likelihood),\n" +
+            "(d) (c) continued by on-policy rounds (the student samples, the teacher scores its tokens, reverse KL).\n" +
             "Each is exported to GGUF and evaluated with the teacher on held-out questions.\n" +
-            "Example: llmdistill demo --out demo-out   (measured on 2 cores: 13 minutes the first time, 7 with the teacher cached)")
+            "Example: llmdistill demo --out demo-out --seeds 3   (each student trained with 3 seeds: mean ± sd, McNemar on pooled predictions)")
         {
             quick, output, recipe, cache, seeds,
         };
