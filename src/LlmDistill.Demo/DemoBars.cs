@@ -1,23 +1,32 @@
 namespace LlmDistill.Demo;
 
-/// <summary>The demo's bars (issue: teacher ≥ 90%, (c) ≥ 90% of the teacher, (c) − (a) ≥ 10 points on ≥ 500 questions, time).</summary>
+/// <summary>
+/// The demo's bars (issue 7: teacher ≥ 90%, (c) ≥ 90% of the teacher, (c) − (a) ≥ 10 points on ≥ 500 questions;
+/// issue 16: (d) beats (c) by ≥ 3 points over seeds, ≤ 25 min with the teacher cached, --quick ≤ 4 min).
+/// Accuracies are means over seeds.
+/// </summary>
 public static class DemoBars
 {
     public static IReadOnlyList<DemoBar> Check(DemoSummary s, DemoRecipe recipe)
     {
-        double minutes = s.WallSeconds / 60;
-        double timeBar = recipe.Name == "quick" ? 3 : s.TeacherCached ? 10 : 15;
-        return
-        [
+        // An uncached run is timed without the teacher's training, which a second run skips.
+        double minutes = (s.WallSeconds - (s.TeacherCached ? 0 : s.TeacherTrainingSeconds)) / 60;
+        double timeBar = recipe.Name == "quick" ? 4 : 25;
+        var bars = new List<DemoBar>
+        {
             new("teacher held-out accuracy >= 90%", $"{s.TeacherAccuracy:P1}", s.TeacherAccuracy >= 0.90),
             new("distilled (c) >= 90% of the teacher", $"{s.Distilled.Accuracy:P1} = {Ratio(s.Distilled.Accuracy, s.TeacherAccuracy):P0} of the teacher",
                 s.Distilled.Accuracy >= 0.9 * s.TeacherAccuracy),
             new("distilled (c) beats baseline (a) by >= 10 points", $"{100 * (s.Distilled.Accuracy - s.Baseline.Accuracy):+0.0;-0.0} points",
                 s.Distilled.Accuracy - s.Baseline.Accuracy >= 0.10),
-            new("students <= 1/5 of the teacher's parameters", $"{Ratio(s.Distilled.Params, s.TeacherParams):P1}", s.Distilled.Params * 5 <= s.TeacherParams),
-            new(">= 500 held-out questions", $"{s.HeldoutQuestions}", s.HeldoutQuestions >= 500),
-            new($"wall time <= {timeBar} min", $"{minutes:F1} min", minutes <= timeBar),
-        ];
+        };
+        if (s.Onpolicy is { } d)
+            bars.Add(new($"on-policy (d) beats distilled (c) by >= 3 points (mean of {s.Seeds} seed{(s.Seeds == 1 ? "" : "s")})",
+                $"{100 * (d.Accuracy - s.Distilled.Accuracy):+0.0;-0.0} points", d.Accuracy - s.Distilled.Accuracy >= 0.03));
+        bars.Add(new("students <= 1/5 of the teacher's parameters", $"{Ratio(s.Distilled.Params, s.TeacherParams):P1}", s.Distilled.Params * 5 <= s.TeacherParams));
+        bars.Add(new(">= 500 held-out questions", $"{s.HeldoutQuestions}", s.HeldoutQuestions >= 500));
+        bars.Add(new($"wall time <= {timeBar} min{(s.TeacherCached ? "" : " (without the teacher's training)")}", $"{minutes:F1} min", minutes <= timeBar));
+        return bars;
     }
 
     static double Ratio(double a, double b) => b == 0 ? 0 : a / b;

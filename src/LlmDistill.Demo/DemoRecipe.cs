@@ -49,6 +49,22 @@ public sealed record DemoRecipe
     /// <summary>α of the distilled student (c): weight of the KL term, 1 − α on the rationale likelihood.</summary>
     public double DistilledAlpha { get; init; } = 0.2;
 
+    /// <summary>Times each student is trained, with trainer seeds <see cref="PoolSeed"/>, +1, ...: summary.json reports each seed's accuracy, their mean and sd.</summary>
+    public int Seeds { get; init; } = 1;
+
+    // (d) on-policy: the distilled student (c) continued by on-policy rounds (docs/on-policy.md); 0 steps = no (d).
+    /// <summary>Optimizer steps of the on-policy rounds after (c); 0 leaves (d) out.</summary>
+    public int OnPolicySteps { get; init; }
+    public int OnPolicyRounds { get; init; } = 4;
+    /// <summary>Prompts of the pool the student answers per round (one sample each, at temperature 1).</summary>
+    public int OnPolicyPromptsPerRound { get; init; } = 512;
+    /// <summary>GKD's λ: the fraction of micro-batches on the student's own scored samples.</summary>
+    public double OnPolicyLambda { get; init; } = 0.5;
+    /// <summary>Peak learning rate of the on-policy rounds: they continue a trained student, so lower than its first training.</summary>
+    public double OnPolicyLearningRate { get; init; } = 1e-3;
+    /// <summary>forward, reverse, jsd or jsd:β.</summary>
+    public string OnPolicyDivergence { get; init; } = "reverse";
+
     /// <summary>
     /// A preset whose cached teacher this recipe uses instead of training its own, when that teacher is in the cache
     /// (same task and vocabulary): <c>--quick</c> after a full run gets the full teacher at no cost.
@@ -90,6 +106,11 @@ public sealed record DemoRecipe
         StudentShape = new StudentShape { EmbeddingLength = 64, BlockCount = 2, HeadCount = 4, HeadCountKv = 4, FeedForwardLength = 256, ContextLength = 256 },
         StudentSteps = 1300,
         StudentLearningRate = 8e-3,
+        // (d): chosen before any measurement (not tuned): a quarter of (c)'s steps at an eighth of its learning rate,
+        // three rounds of 1024 of the pool's prompts.
+        OnPolicySteps = 300,
+        OnPolicyRounds = 3,
+        OnPolicyPromptsPerRound = 1024,
     };
 
     /// <summary>The same pipeline in under three minutes: a smaller teacher, pool and held-out split.</summary>
@@ -101,6 +122,8 @@ public sealed record DemoRecipe
         TeacherSteps = 300,
         PoolQuestions = 800,
         StudentSteps = 300,
+        OnPolicySteps = 60,
+        OnPolicyPromptsPerRound = 256,
         HeldOutQuestions = 200,
     };
 
@@ -117,6 +140,9 @@ public sealed record DemoRecipe
         StudentShape = Full.StudentShape with { EmbeddingLength = 32, BlockCount = 1, HeadCount = 2, HeadCountKv = 2, FeedForwardLength = 64 },
         StudentSteps = 10,
         StudentBatchSize = 8,
+        OnPolicySteps = 4,
+        OnPolicyRounds = 2,
+        OnPolicyPromptsPerRound = 8,
         HeldOutQuestions = 16,
         MaxTokens = 48,
     };

@@ -12,6 +12,7 @@ using LlmDistill.Tokenization;
 using LlmDistill.Traces;
 using LlmDistill.Training;
 using LlmDistill.Training.Losses;
+using LlmDistill.Training.OnPolicy;
 
 namespace LlmDistill.Demo;
 
@@ -22,6 +23,8 @@ public sealed record DemoSettings
     public DemoRecipe Recipe { get; init; } = DemoRecipe.Full;
     /// <summary>Where trained teachers are kept between runs.</summary>
     public string CacheFolder { get; init; } = DemoTeacher.DefaultCacheFolder;
+    /// <summary>Times each student is trained (overrides the recipe's <see cref="DemoRecipe.Seeds"/>).</summary>
+    public int? Seeds { get; init; }
 }
 
 /// <summary>
@@ -76,44 +79,74 @@ public static class DemoRun
         GoldTraces.Write(poolPath, Generation.Prompts.PromptTemplate.Load(prompt), TokenizerGgufMetadata.ReadFile(teacher.Path), answers, GoldTraces.Form.AnswerOnly);
 
         string students = Path.Combine(output, "students");
-        var baseline = TrainStudent(recipe, "baseline", DemoStage.Baseline, answers, alpha: 0, teacher.Path, students, progress, cancel);
-        Lap(DemoStage.Baseline);
-        var rationale = TrainStudent(recipe, "rationale", DemoStage.Rationale, traces, alpha: 0, teacher.Path, students, progress, cancel);
-        Lap(DemoStage.Rationale);
-        var distilled = TrainStudent(recipe, "distilled", DemoStage.Distilled, traces, recipe.DistilledAlpha, teacher.Path, students, progress, cancel);
-        Lap(DemoStage.Distilled);
+        int seeds = settings.Seeds ?? recipe.Seeds;
+        if (seeds < 1) throw new ArgumentException($"The demo trains each student at least once: seeds is {seeds}.");
+        bool onPolicy = recipe.OnPolicySteps > 0;
+        string[] kinds = onPolicy ? [DemoStage.Baseline, DemoStage.Rationale, DemoStage.Distilled, DemoStage.OnPolicy] : [DemoStage.Baseline, DemoStage.Rationale, DemoStage.Distilled];
+        var trained = kinds.ToDictionary(k => k, _ => new List<TrainedStudent>());
+        var kindSeconds = kinds.ToDictionary(k => k, _ => 0.0);
+        void Done(string kind, TrainedStudent student) { trained[kind].Add(student); kindSeconds[kind] += lap.Elapsed.TotalSeconds; lap.Restart(); }
+        for (int s = 0; s < seeds; s++)
+        {
+            long seed = recipe.PoolSeed + s; // seed 0 is the single-seed demo's
+            Done(DemoStage.Baseline, TrainStudent(recipe, StudentName("baseline", s), DemoStage.Baseline, answers, alpha: 0, teacher.Path, students, seed, progress, cancel));
+            Done(DemoStage.Rationale, TrainStudent(recipe, StudentName("rationale", s), DemoStage.Rationale, traces, alpha: 0, teacher.Path, students, seed, progress, cancel));
+            var distilled = TrainStudent(recipe, StudentName("distilled", s), DemoStage.Distilled, traces, recipe.DistilledAlpha, teacher.Path, students, seed, progress, cancel);
+            Done(DemoStage.Distilled, distilled);
+            if (onPolicy)
+                Done(DemoStage.OnPolicy, OnPolicyStudent(recipe, StudentName("onpolicy", s), distilled.Run, traces, teacher.Path, students, seed, progress, cancel));
+        }
+        foreach (var kind in kinds) stages[kind] = Math.Round(kindSeconds[kind], 1);
+        lap.Restart();
 
+        // Models in the report: teacher, then per seed the students in stage order.
+        var studentPaths = Enumerable.Range(0, seeds).SelectMany(s => kinds.Select(k => trained[k][s].Gguf)).ToList();
         var eval = EvalRun.Run(new EvalSettings
         {
-            TeacherPath = teacher.Path, StudentPaths = [baseline.Gguf, rationale.Gguf, distilled.Gguf], DataPath = heldOutPath,
+            TeacherPath = teacher.Path, StudentPaths = studentPaths, DataPath = heldOutPath,
             OutputFolder = Path.Combine(output, "report"), Prompt = new() { Template = prompt, Raw = true }, Force = true,
             Sampling = new() { MaxTokens = recipe.MaxTokens }, Engine = new() { Parallel = recipe.Parallel, ContextPerSequence = 256 },
-        }, StageProgress.ForEval(DemoStage.Evaluate, models: 4, progress), cancel);
+        }, StageProgress.ForEval(DemoStage.Evaluate, models: 1 + studentPaths.Count, progress), cancel);
 
         Lap(DemoStage.Evaluate);
         var models = eval.Report.Models;
-        DemoStudentResult Result(int index, TimeSpan training) => new(models[index].Accuracy ?? 0, models[index].Params, Math.Round(training.TotalSeconds, 1));
+        int Index(string kind, int seed) => 1 + seed * kinds.Length + Array.IndexOf(kinds, kind);
+        DemoStudentResult Result(string kind) => DemoStudentResult.Of(
+            [.. Enumerable.Range(0, seeds).Select(s => models[Index(kind, s)].Accuracy ?? 0)], models[Index(kind, 0)].Params,
+            Math.Round(trained[kind].Sum(t => t.Wall.TotalSeconds), 1));
+        // Each (seed, question) is one paired observation of two students.
+        IReadOnlyList<Prediction> Pooled(string kind) => [.. Enumerable.Range(0, seeds).SelectMany(s =>
+            eval.Predictions.Where(p => p.Model == models[Index(kind, s)].Name).Select(p => p with { QuestionId = $"{s}/{p.QuestionId}" }))];
+        var pairs = onPolicy
+            ? new[] { (DemoStage.Rationale, DemoStage.Distilled), (DemoStage.Distilled, DemoStage.OnPolicy), (DemoStage.Rationale, DemoStage.OnPolicy) }
+            : [(DemoStage.Rationale, DemoStage.Distilled)];
         var summary = new DemoSummary
         {
             Recipe = recipe.Name, TeacherRecipe = teacherRecipe.Name,
             TeacherAccuracy = models[0].Accuracy ?? 0, HeldoutQuestions = models[0].Questions,
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             TeacherParams = models[0].Params, TeacherCached = teacher.Cached, TeacherTrainingSeconds = Math.Round(teacher.TrainingWall.TotalSeconds, 1),
-            Baseline = Result(1, baseline.Wall), Rationale = Result(2, rationale.Wall), Distilled = Result(3, distilled.Wall),
+            Baseline = Result(DemoStage.Baseline), Rationale = Result(DemoStage.Rationale), Distilled = Result(DemoStage.Distilled),
+            Onpolicy = onPolicy ? Result(DemoStage.OnPolicy) : null, Seeds = seeds,
+            PooledComparisons = [.. pairs.Select(p => PairedComparison.Compare(p.Item1, Pooled(p.Item1), p.Item2, Pooled(p.Item2)))],
             PoolQuestions = recipe.PoolQuestions, KeptTraces = generated.Kept, TeacherPoolAccuracy = generated.Accuracy ?? 0,
             Report = eval.OutputFolder, StageSeconds = stages, Bars = [],
         };
         summary = summary with { Bars = DemoBars.Check(summary, recipe) };
         summary.Save(Path.Combine(output, DemoSummary.FileName));
+        DemoSummaryMarkdown.Write(summary, Path.Combine(output, DemoSummaryMarkdown.FileName));
         return summary;
     }
 
     static DemoRecipe? Named(string name) => DemoRecipe.Named.GetValueOrDefault(name);
 
-    sealed record TrainedStudent(string Gguf, TimeSpan Wall);
+    sealed record TrainedStudent(string Run, string Gguf, TimeSpan Wall);
+
+    /// <summary>The student's folder and GGUF name: <c>distilled</c> for the first seed, <c>distilled-s1</c>, ... for the others.</summary>
+    static string StudentName(string kind, int seed) => seed == 0 ? kind : $"{kind}-s{seed}";
 
     static TrainedStudent TrainStudent(DemoRecipe recipe, string name, string stage, string traces, double alpha, string teacher,
-        string students, IProgress<StageProgress>? progress, CancellationToken cancel)
+        string students, long seed, IProgress<StageProgress>? progress, CancellationToken cancel)
     {
         string run = Path.Combine(students, name);
         if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
@@ -121,13 +154,41 @@ public static class DemoRun
         {
             Data = new TraceDataSettings { TracesFolder = traces, MaxSequenceLength = recipe.StudentShape.ContextLength, EvaluationPercent = 2 },
             OutputFolder = run, Shape = recipe.StudentShape, Student = new() { TeacherPath = teacher },
-            Trainer = TrainerOptions(recipe.StudentSteps, recipe.StudentBatchSize, recipe.StudentLearningRate, alpha, seed: recipe.PoolSeed),
+            Trainer = TrainerOptions(recipe.StudentSteps, recipe.StudentBatchSize, recipe.StudentLearningRate, alpha, seed),
         }, StageProgress.ForTraining(stage, progress), cancel);
         if (summary.Training.Interrupted) throw new OperationCanceledException($"The {name} student's training was interrupted.");
+        return Exported(recipe, run, name, stage, students, summary.Training.Wall, progress);
+    }
+
+    /// <summary>(d): the distilled student's checkpoint continued by on-policy rounds on the same pool's prompts and traces.</summary>
+    static TrainedStudent OnPolicyStudent(DemoRecipe recipe, string name, string distilledRun, string traces, string teacher,
+        string students, long seed, IProgress<StageProgress>? progress, CancellationToken cancel)
+    {
+        string run = Path.Combine(students, name);
+        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        var summary = TrainRun.Run(new TrainSettings
+        {
+            Data = new TraceDataSettings { TracesFolder = traces, MaxSequenceLength = recipe.StudentShape.ContextLength, EvaluationPercent = 2 },
+            OutputFolder = run,
+            Student = new() { InitPath = Path.Combine(StudentExport.CheckpointFolder(distilledRun), StudentCheckpoint.WeightsFile), TeacherPath = teacher },
+            Trainer = TrainerOptions(recipe.OnPolicySteps, recipe.StudentBatchSize, recipe.OnPolicyLearningRate, recipe.DistilledAlpha, seed),
+            OnPolicy = new OnPolicyOptions
+            {
+                Enabled = true, Rounds = recipe.OnPolicyRounds, PromptsPerRound = recipe.OnPolicyPromptsPerRound, SamplesPerPrompt = 1,
+                Divergence = Divergence.Parse(recipe.OnPolicyDivergence), Lambda = recipe.OnPolicyLambda, MaxTokens = recipe.MaxTokens,
+                TopK = recipe.CaptureTopK, Engine = new() { Parallel = recipe.Parallel, ContextPerSequence = 256 },
+            },
+        }, StageProgress.ForTraining(DemoStage.OnPolicy, progress), cancel);
+        if (summary.Training.Interrupted) throw new OperationCanceledException($"The {name} student's training was interrupted.");
+        return Exported(recipe, run, name, DemoStage.OnPolicy, students, summary.Training.Wall, progress);
+    }
+
+    static TrainedStudent Exported(DemoRecipe recipe, string run, string name, string stage, string students, TimeSpan wall, IProgress<StageProgress>? progress)
+    {
         string gguf = Path.Combine(students, name + ".gguf");
         progress?.Report(new StageProgress(stage, "exporting to GGUF", 1, 1));
         StudentExport.Export(run, gguf, ExportTypes.Parse(recipe.ExportType), $"llmdistill-demo-{name}");
-        return new TrainedStudent(gguf, summary.Training.Wall);
+        return new TrainedStudent(run, gguf, wall);
     }
 
     /// <summary>The demo's training settings: AdamW with warmup and cosine decay, no intermediate checkpoints or evals.</summary>

@@ -6,8 +6,28 @@ using LlmDistill.Evaluation;
 
 namespace LlmDistill.Demo;
 
-/// <summary>One student's result: held-out greedy accuracy (0..1) and parameters (tensor elements of its GGUF).</summary>
-public sealed record DemoStudentResult(double Accuracy, long Params, double TrainingSeconds);
+/// <summary>
+/// One student's result: held-out greedy accuracy (0..1; the mean over seeds when trained several times), parameters
+/// (tensor elements of its GGUF) and training seconds (summed over seeds).
+/// </summary>
+public sealed record DemoStudentResult(double Accuracy, long Params, double TrainingSeconds)
+{
+    /// <summary>Each seed's accuracy, in seed order.</summary>
+    public IReadOnlyList<double> SeedAccuracies { get; init; } = [];
+    /// <summary>Sample standard deviation of <see cref="SeedAccuracies"/> (n − 1 in the denominator; 0 for one seed).</summary>
+    public double Sd { get; init; }
+
+    /// <summary>The result of one student trained with each seed: mean and sample sd of their accuracies.</summary>
+    public static DemoStudentResult Of(IReadOnlyList<double> accuracies, long parameters, double trainingSeconds)
+    {
+        double mean = accuracies.Average();
+        double sd = accuracies.Count < 2 ? 0 : Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / (accuracies.Count - 1));
+        return new DemoStudentResult(mean, parameters, trainingSeconds) { SeedAccuracies = [.. accuracies], Sd = sd };
+    }
+
+    /// <summary>"95.2% ± 1.3" (percent, sd in points), or "95.2%" for one seed.</summary>
+    public string MeanAndSd => SeedAccuracies.Count > 1 ? $"{100 * Accuracy:F1}% ± {100 * Sd:F1}" : $"{100 * Accuracy:F1}%";
+}
 
 /// <summary><c>summary.json</c> in the demo's output folder; keys are snake_case.</summary>
 public sealed record DemoSummary
@@ -32,6 +52,12 @@ public sealed record DemoSummary
     public required DemoStudentResult Rationale { get; init; }
     /// <summary>(c) distilled: KL to the teacher's top-k plus rationale likelihood.</summary>
     public required DemoStudentResult Distilled { get; init; }
+    /// <summary>(d) on-policy: (c) continued by on-policy rounds; null when the recipe has none.</summary>
+    public DemoStudentResult? Onpolicy { get; init; }
+    /// <summary>Times each student was trained (trainer seeds pool seed, +1, ...).</summary>
+    public int Seeds { get; init; } = 1;
+    /// <summary>McNemar's exact test between students on predictions pooled over seeds (each question × seed a pair).</summary>
+    public IReadOnlyList<PairedComparison> PooledComparisons { get; init; } = [];
     /// <summary>Questions the teacher annotated, and traces the students could learn from.</summary>
     public required int PoolQuestions { get; init; }
     public required long KeptTraces { get; init; }

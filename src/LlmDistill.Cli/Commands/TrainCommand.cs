@@ -15,7 +15,8 @@ static class TrainCommand
             "Examples:\n" +
             "  llmdistill train --traces traces/gsm8k --teacher qwen2.5-7b-instruct-q4_k_m.gguf --student 60m --out runs/s1 --steps 5000\n" +
             "  llmdistill train --traces traces/gsm8k --init-from-teacher qwen2.5-0.5b-instruct-f16.gguf --layers every-other --out runs/s2 --divergence jsd\n" +
-            "  llmdistill train --traces traces/gsm8k --out runs/s1 --resume --steps 8000");
+            "  llmdistill train --traces traces/gsm8k --out runs/s1 --resume --steps 8000\n" +
+            "  llmdistill train --on-policy --traces traces/gsm8k --init runs/s1/checkpoint/model.gguf --teacher teacher.gguf --out runs/op --steps 400 --rounds 4 --lambda 0.5");
         var options = new CommandOptions<TrainSettings>(command);
 
         command.SetAction(parsed =>
@@ -54,6 +55,8 @@ static class TrainCommand
         Row("wall time", $"{s.Wall.TotalSeconds:F1} s");
         Row("checkpoint", s.CheckpointFolder);
         Row("metrics", s.MetricsPath + ", " + s.PlotPath);
+        foreach (var round in run.Rounds)
+            Row($"on-policy round {round.Round}", $"{round.Samples} samples, {round.SampledTokens} tokens, teacher NLL {round.TeacherNll:F3} nats/token; step {round.StepAtEnd}");
         foreach (string note in s.Notes) Row("note", note);
         console.Write(table);
         if (s.Interrupted) console.MarkupLine("[yellow]interrupted:[/] the checkpoint holds the last finished step; add --resume to the same command to continue.");

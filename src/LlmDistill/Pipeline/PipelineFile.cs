@@ -11,7 +11,7 @@ namespace LlmDistill.Pipeline;
 
 /// <summary>
 /// A pipeline file (<c>llmdistill run pipeline.yaml</c>): one teacher, one output folder, and a section per stage
-/// (generate → train → export → eval) whose keys are that stage's options with the same names and defaults as its
+/// (generate → train → [onpolicy] → export → eval) whose keys are that stage's options with the same names and defaults as its
 /// command (<c>top_p</c> for <c>--top-p</c>). Top-level <c>raw</c> and <c>gpu_layers</c> apply to generate and eval
 /// unless a section sets its own. Relative paths are read from the file's folder. Example: <c>datasets/pipeline-gsm8k.yaml</c>.
 /// </summary>
@@ -22,16 +22,18 @@ public sealed record PipelineFile
     public required string OutputFolder { get; init; }
     public required GenerateSettings Generate { get; init; }
     public required TrainSettings Train { get; init; }
+    /// <summary>On-policy rounds that continue the trained student (the optional <c>onpolicy</c> section); null when absent.</summary>
+    public TrainSettings? OnPolicy { get; init; }
     public required ExportSettings Export { get; init; }
     public required EvalSettings Eval { get; init; }
 
     public ExportType ExportType => Export.Type;
     public string TracesFolder => Generate.OutputFolder;
-    public string StudentRun => Train.OutputFolder;
+    public string StudentRun => OnPolicy?.OutputFolder ?? Train.OutputFolder;
     public string StudentGguf => Export.OutputPath;
     public string ReportFolder => Eval.OutputFolder;
 
-    static readonly string[] TopLevelKeys = ["teacher", "out", "raw", "gpu_layers", "generate", "train", "export", "eval"];
+    static readonly string[] TopLevelKeys = ["teacher", "out", "raw", "gpu_layers", "generate", "train", "onpolicy", "export", "eval"];
 
     /// <summary>Reads and checks <paramref name="path"/>; a bad file gets one sentence naming the file, line and key.</summary>
     public static PipelineFile Load(string path)
@@ -67,6 +69,19 @@ public sealed record PipelineFile
         if (!fromFile) trainPreset["teacher"] = [teacher];
         var train = yaml.Read<TrainSettings>("train", trainSection, trainPreset, ["traces", "out", "teacher", "resume"]);
 
+        // On-policy rounds start from the trained student's checkpoint weights; the teacher scores the student's samples.
+        TrainSettings? onPolicy = null;
+        if (Section("onpolicy", required: false) is { } onPolicySection)
+        {
+            string onPolicyRun = System.IO.Path.Combine(output, "onpolicy");
+            onPolicy = yaml.Read<TrainSettings>("onpolicy", onPolicySection, new Dictionary<string, string[]>
+            {
+                ["traces"] = [traces], ["out"] = [onPolicyRun], ["teacher"] = [teacher], ["on-policy"] = ["true"],
+                ["init"] = [System.IO.Path.Combine(run, Trainer.CheckpointFolderName, Student.StudentCheckpoint.WeightsFile)],
+            }, ["traces", "out", "teacher", "init", "init_from_teacher", "student", "on_policy", "resume"]);
+            run = onPolicyRun;
+        }
+
         // The student's file is named after its type, which the section chooses.
         var export = yaml.Read<ExportSettings>("export", Section("export", required: false), new Dictionary<string, string[]> { ["checkpoint"] = [run], ["out"] = [""] }, ["checkpoint", "out"]);
         export = export with { OutputPath = System.IO.Path.Combine(output, $"student-{export.Type.Name()}.gguf") };
@@ -82,9 +97,10 @@ public sealed record PipelineFile
         // Inputs that earlier stages make (traces, the student GGUF) are checked when their stage runs.
         yaml.Validate("generate", generate);
         yaml.Validate("train", train, "Data.TracesFolder");
+        if (onPolicy is not null) yaml.Validate("onpolicy", onPolicy, "Data.TracesFolder");
         yaml.Validate("export", export);
         yaml.Validate("eval", eval, nameof(EvalSettings.StudentPaths));
-        return new PipelineFile { Path = full, Teacher = teacher, OutputFolder = output, Generate = generate, Train = train, Export = export, Eval = eval };
+        return new PipelineFile { Path = full, Teacher = teacher, OutputFolder = output, Generate = generate, Train = train, OnPolicy = onPolicy, Export = export, Eval = eval };
     }
 
     static YamlMappingNode ReadRoot(string full)

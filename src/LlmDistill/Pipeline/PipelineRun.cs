@@ -14,14 +14,14 @@ namespace LlmDistill.Pipeline;
 public sealed record StageOutcome(string Stage, bool Skipped, double Seconds, string Result);
 
 /// <summary>
-/// <c>llmdistill run pipeline.yaml</c>: generate → train → export → eval in one folder. A stage whose settings and
+/// <c>llmdistill run pipeline.yaml</c>: generate → train → (on-policy rounds, when the file has them) → export → eval in one folder. A stage whose settings and
 /// inputs (files, and the keys of the stages it reads) are unchanged since it last finished is skipped; one that was
 /// interrupted resumes (generate skips finished questions, train continues its checkpoint); one whose settings changed
 /// starts over. Each stage is the same library call as its command.
 /// </summary>
 public static class PipelineRun
 {
-    public const string Generate = "generate", Train = "train", Export = "export", Eval = "eval";
+    public const string Generate = "generate", Train = "train", OnPolicy = "onpolicy", Export = "export", Eval = "eval";
 
     public static IReadOnlyList<StageOutcome> Run(PipelineFile pipeline, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -50,7 +50,23 @@ public static class PipelineRun
             return $"{summary.Parameters / 1e6:F2}M parameters, {summary.Training.Step} steps, loss {summary.Training.Loss?.Loss:F3}" + (resumable ? " (resumed)" : "");
         }));
 
-        string exportKey = StageStamp.Key(pipeline.Export, trainKey);
+        string studentKey = trainKey;
+        if (pipeline.OnPolicy is { } op)
+        {
+            studentKey = StageStamp.Key(op, trainKey);
+            var onPolicyStamp = new StageStamp(pipeline.OutputFolder, OnPolicy);
+            bool onPolicyResumable = onPolicyStamp.WasInterrupted(studentKey) && TrainingCheckpoint.Exists(Path.Combine(op.OutputFolder, Trainer.CheckpointFolderName));
+            outcomes.Add(RunStage(pipeline, OnPolicy, studentKey, Directory.Exists(op.OutputFolder), _ =>
+            {
+                if (!onPolicyResumable && Directory.Exists(op.OutputFolder)) Directory.Delete(op.OutputFolder, recursive: true);
+                var summary = TrainRun.Run(op with { Resume = onPolicyResumable }, StageProgress.ForTraining(OnPolicy, progress), cancel);
+                if (summary.Training.Interrupted) throw new OperationCanceledException("the on-policy rounds were interrupted at a checkpoint; run the pipeline again to continue them.");
+                return $"{summary.Rounds.Count} rounds to step {summary.Training.Step}; teacher NLL of the student's samples "
+                    + string.Join(" → ", summary.Rounds.Select(r => r.TeacherNll is double nll ? $"{nll:F3}" : "n/a")) + (onPolicyResumable ? " (resumed)" : "");
+            }));
+        }
+
+        string exportKey = StageStamp.Key(pipeline.Export, studentKey);
         outcomes.Add(RunStage(pipeline, Export, exportKey, File.Exists(pipeline.StudentGguf), _ =>
         {
             progress?.Report(new StageProgress(Export, $"writing {Path.GetFileName(pipeline.StudentGguf)}", 0, 1));

@@ -54,7 +54,7 @@ public static class ScoreRun
             {
                 if (done.Contains(trace.Key)) { resumed++; continue; }
                 pending[index] = trace;
-                yield return new ForcedRow(index++, trace.PromptTokenIds, trace.CompletionTokenIds);
+                yield return new ForcedRow(index++, trace.PromptTokenIds, trace.CompletionTokenIds, settings.AtTraceTopK ? trace.TopIds : null);
             }
         }
 

@@ -21,6 +21,14 @@ public sealed record ScoreSettings : IValidatedOptions
     /// <summary>Alternatives recorded per completion token.</summary>
     public CaptureOptions Capture { get; init; } = new();
 
+    /// <summary>
+    /// Read the teacher at each trace's own top-k ids (a student's samples carry the student's top-k) instead of at the
+    /// teacher's top-k: the coarsened distributions reverse KL compares (docs/on-policy.md). The traces' k must equal
+    /// the capture top-k.
+    /// </summary>
+    [Description("Read the teacher's log-probabilities at each trace's own top-k ids (e.g. a student's, for reverse KL) instead of at the teacher's top-k.")]
+    public bool AtTraceTopK { get; init; }
+
     [Description("Delete scored traces in the output folder made by another teacher or top-k and start over.")]
     public bool Force { get; init; }
 

@@ -4,8 +4,13 @@ using LlmDistill.Teacher;
 
 namespace LlmDistill.Scoring;
 
-/// <summary>Given token ids to score: the teacher reads <see cref="Prompt"/> then <see cref="Completion"/>.</summary>
-internal sealed record ForcedRow(long Index, int[] Prompt, int[] Completion);
+/// <summary>
+/// Given token ids to score: the teacher reads <see cref="Prompt"/> then <see cref="Completion"/>. With
+/// <see cref="AtIds"/> (row-major [n × K], e.g. the student's own top-k at each of its sampled tokens) the teacher's
+/// log-probabilities are read at those ids instead of at its own top-k (what reverse KL needs: the teacher's p on the
+/// student's support, docs/on-policy.md).
+/// </summary>
+internal sealed record ForcedRow(long Index, int[] Prompt, int[] Completion, int[]? AtIds = null);
 
 /// <summary>
 /// The teacher's distribution at every completion token of a <see cref="ForcedRow"/>, as <see cref="Teacher.Completion"/>
@@ -62,6 +67,12 @@ internal sealed class TeacherForcing : IDisposable
         int vocab = _teacher.VocabSize;
         foreach (int id in row.Prompt) if ((uint)id >= (uint)vocab) return $"token id {id} is outside the teacher's vocabulary of {vocab}";
         foreach (int id in row.Completion) if ((uint)id >= (uint)vocab) return $"token id {id} is outside the teacher's vocabulary of {vocab}";
+        if (row.AtIds is { } at)
+        {
+            if (at.Length != row.Completion.Length * _topK)
+                return $"the row gives {at.Length} ids to score at, not {_topK} for each of its {row.Completion.Length} completion tokens";
+            foreach (int id in at) if ((uint)id >= (uint)vocab) return $"top-k id {id} is outside the teacher's vocabulary of {vocab}";
+        }
         return null;
     }
 
@@ -145,7 +156,9 @@ internal sealed class TeacherForcing : IDisposable
                 var scores = row.Scores;
                 var rowLogits = new ReadOnlySpan<float>((float*)basePointer + (long)i * vocab, vocab);
                 var logprobs = scores.TopLogprobs.AsSpan(t * _topK, _topK);
-                float logSumExp = TopKLogprobs.Capture(rowLogits, scores.TopIds.AsSpan(t * _topK, _topK), logprobs);
+                var ids = scores.TopIds.AsSpan(t * _topK, _topK);
+                float logSumExp = row.Row.AtIds is { } at ? AtGivenIds(rowLogits, at.AsSpan(t * _topK, _topK), ids, logprobs)
+                    : TopKLogprobs.Capture(rowLogits, ids, logprobs);
                 scores.TailMass[t] = TopKLogprobs.TailMass(logprobs);
                 scores.SampledLogprobs[t] = rowLogits[row.Row.Completion[t]] - logSumExp;
             }
@@ -153,6 +166,27 @@ internal sealed class TeacherForcing : IDisposable
                 for (int i = 0; i < outputs.Count; i++) One(i);
             else Parallel.For(0, outputs.Count, One);
         }
+    }
+
+    /// <summary>
+    /// The teacher's log-probabilities at <paramref name="given"/> ids, written with their ids in descending order of
+    /// log-probability (the trace schema stores each row descending; which ids, not their order, is what the loss reads).
+    /// </summary>
+    /// <returns>log Σ_v exp(logits[v])</returns>
+    static float AtGivenIds(ReadOnlySpan<float> logits, ReadOnlySpan<int> given, Span<int> ids, Span<float> logprobs)
+    {
+        float logSumExp = TopKLogprobs.LogSumExp(logits);
+        given.CopyTo(ids);
+        for (int j = 0; j < ids.Length; j++) logprobs[j] = logits[ids[j]] - logSumExp;
+        // Descending by log-probability, ties by lower id: insertion sort of k (≤ a few dozen) pairs.
+        for (int j = 1; j < ids.Length; j++)
+        {
+            (int id, float lp) = (ids[j], logprobs[j]);
+            int i = j - 1;
+            for (; i >= 0 && (logprobs[i] < lp || (logprobs[i] == lp && ids[i] > id)); i--) (ids[i + 1], logprobs[i + 1]) = (ids[i], logprobs[i]);
+            (ids[i + 1], logprobs[i + 1]) = (id, lp);
+        }
+        return logSumExp;
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using LlmDistill.Student;
 using LlmDistill.Student.Lora;
 using static TorchSharp.torch;
 using LlmDistill.Tokenization;
+using LlmDistill.Training.OnPolicy;
 
 namespace LlmDistill.Training;
 
@@ -21,9 +22,9 @@ public static class TrainRun
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
         if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");
+        if (settings.OnPolicy.Enabled) return OnPolicyRun.Start(run, settings, progress, cancellationToken);
 
         var student = Initialize(settings);
-        if (settings.Lora.Enabled) student = WithAdapters(student, settings);
         long parameters = Parameters(student.Model);
         Trainer trainer;
         try
@@ -47,6 +48,7 @@ public static class TrainRun
         string checkpoint = Path.Combine(run, Trainer.CheckpointFolderName);
         if (!TrainingCheckpoint.Exists(checkpoint))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} holds no training checkpoint to resume: leave out {{Resume}} to start a run");
+        if (OnPolicyPlan.Exists(run)) return OnPolicyRun.Resume(run, settings, progress, cancellationToken);
         var data = TraceDataSettings.Load(run);
         var (_, state) = TrainingCheckpoint.Load(checkpoint);
         var batches = data.Open(VocabularyOf(checkpoint), state.Options);
@@ -54,8 +56,15 @@ public static class TrainRun
         return new TrainRunSummary(trainer.Run(progress, cancellationToken), $"resumed at step {state.Step}", Parameters(trainer.Model), Resumed: true, Trainable(trainer.Model));
     }
 
-    /// <summary>The student's first weights, by the one start <see cref="StudentOptions"/> names (validated already).</summary>
-    static InitializedStudent Initialize(TrainSettings s)
+    /// <summary>The student to train: its first weights, with adapters on them when LoRA is on (validated already).</summary>
+    internal static InitializedStudent Initialize(TrainSettings s)
+    {
+        var student = InitialWeights(s);
+        return s.Lora.Enabled ? WithAdapters(student, s) : student;
+    }
+
+    /// <summary>The student's first weights, by the one start <see cref="StudentOptions"/> names.</summary>
+    static InitializedStudent InitialWeights(TrainSettings s)
     {
         var student = s.Student;
         if (student.InitPath is { } init) return StudentInitialization.FromGguf(init);

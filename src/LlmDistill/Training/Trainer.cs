@@ -91,9 +91,14 @@ internal sealed class Trainer : IDisposable
         return new Trainer(student.Model, student.Vocabulary, data, runFolder, state, device, resumeFrom: folder);
     }
 
-    /// <summary>Trains to the planned step; cancellation saves a checkpoint after the step in progress and returns.</summary>
-    public TrainingSummary Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Trains to the planned step, or to <paramref name="stopAt"/> when that comes first (an on-policy round ends there,
+    /// with a checkpoint, inside one learning-rate schedule planned for all rounds); cancellation saves a checkpoint
+    /// after the step in progress and returns.
+    /// </summary>
+    public TrainingSummary Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, long? stopAt = null)
     {
+        long end = Math.Min(_state.TotalSteps, stopAt ?? long.MaxValue);
         using var metrics = MetricsLog.Open(Path.Combine(_runFolder, MetricsFileName), keepThroughStep: _state.Step);
         using var stream = _data.Train(_state.DataPosition).GetEnumerator();
         var clock = Stopwatch.StartNew();
@@ -103,7 +108,7 @@ internal sealed class Trainer : IDisposable
         double? evalLoss = metrics.Records.LastOrDefault(r => r.EvalLoss is not null)?.EvalLoss;
         bool interrupted = false;
 
-        while (_state.Step < _state.TotalSteps)
+        while (_state.Step < end)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -112,7 +117,7 @@ internal sealed class Trainer : IDisposable
             }
             long step = _state.Step; // 0-based index of this update
             double rate = LearningRateSchedule.At(step, _state.TotalSteps, _options);
-            bool log = (step + 1) % _options.LogEvery == 0 || step + 1 == _state.TotalSteps;
+            bool log = (step + 1) % _options.LogEvery == 0 || step + 1 == end;
             double[]? values = TrainStep(stream, step, rate, log); // loss, kl, nll rationale, nll answer, grad norm (log steps only)
 
             bool eval = (_options.EvalEvery > 0 && _state.Step % _options.EvalEvery == 0) || _state.Step == _state.TotalSteps;

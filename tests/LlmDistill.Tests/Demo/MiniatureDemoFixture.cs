@@ -19,6 +19,9 @@ public sealed class MiniatureDemoFixture : IDisposable
     public string Prompt => Path.Combine(Output, DemoRun.PromptFileName);
     public string Pool => Path.Combine(Output, "data", "pool.jsonl");
     public string HeldOut => Path.Combine(Output, "data", "heldout.jsonl");
+    public string Traces => Path.Combine(Output, "traces");
+    /// <summary>The distilled student (c)'s checkpoint weights (F32 GGUF), a start for on-policy rounds.</summary>
+    public string DistilledCheckpointGguf => Path.Combine(Output, "students", "distilled", "checkpoint", "model.gguf");
 
     public MiniatureDemoFixture()
     {

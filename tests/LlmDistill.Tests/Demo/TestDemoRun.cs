@@ -18,15 +18,16 @@ namespace LlmDistill.Tests.Demo;
 public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
 {
     [Fact]
-    public void The_miniature_demo_runs_every_stage_and_leaves_a_report_and_three_student_ggufs()
+    public void The_miniature_demo_runs_every_stage_and_leaves_a_report_and_four_student_ggufs()
     {
         // Timing is measured, not asserted (about 7 s alone on 2 cores; more when other tests share the cores).
         log.WriteLine($"miniature demo: {demo.Wall.TotalSeconds:F1} s");
         Assert.False(demo.Summary.TeacherCached);
         Assert.Equal(DemoRecipe.Miniature.HeldOutQuestions, demo.Summary.HeldoutQuestions);
         Assert.True(File.Exists(Path.Combine(demo.Summary.Report, ReportFolder.HtmlFile)));
-        foreach (string student in new[] { "baseline", "rationale", "distilled" })
+        foreach (string student in new[] { "baseline", "rationale", "distilled", "onpolicy" })
             Assert.True(File.Exists(Path.Combine(demo.Output, "students", student + ".gguf")), student);
+        Assert.True(File.Exists(Path.Combine(demo.Output, DemoSummaryMarkdown.FileName)));
     }
 
     [Fact]
@@ -42,13 +43,17 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
         using var teacher = GgufFile.Open(demo.TeacherPath);
         Assert.Equal(teacher.Tensors.Sum(t => t.ElementCount), teacherParams);
         var studentParams = new HashSet<long>();
-        foreach (string student in new[] { "baseline", "rationale", "distilled" })
+        foreach (string student in new[] { "baseline", "rationale", "distilled", "onpolicy" })
         {
             var s = root.GetProperty(student);
             Assert.InRange(s.GetProperty("accuracy").GetDouble(), 0, 1);
+            Assert.Equal(s.GetProperty("accuracy").GetDouble(), Assert.Single(s.GetProperty("seed_accuracies").EnumerateArray()).GetDouble());
+            Assert.Equal(0, s.GetProperty("sd").GetDouble());
             studentParams.Add(s.GetProperty("params").GetInt64());
         }
-        long only = Assert.Single(studentParams); // three students of the same size
+        Assert.Equal(1, root.GetProperty("seeds").GetInt32());
+        Assert.Equal(3, root.GetProperty("pooled_comparisons").GetArrayLength());
+        long only = Assert.Single(studentParams); // four students of the same size
         Assert.True(only * 5 <= teacherParams, $"student {only} vs teacher {teacherParams}");
     }
 
@@ -66,13 +71,30 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     }
 
     [Fact]
-    public void A_second_run_takes_the_teacher_from_the_cache_and_gets_the_same_teacher_accuracy()
+    public void A_second_run_with_two_seeds_takes_the_teacher_from_the_cache_and_reports_each_students_seeds_with_mean_and_sd()
     {
         using var folder = new TempDirectory();
-        var again = DemoRun.Run(new DemoSettings { OutputFolder = folder.File("again"), Recipe = DemoRecipe.Miniature, CacheFolder = demo.Cache });
+        string output = folder.File("again");
+        var again = DemoRun.Run(new DemoSettings { OutputFolder = output, Recipe = DemoRecipe.Miniature, CacheFolder = demo.Cache, Seeds = 2 });
         Assert.True(again.TeacherCached);
         Assert.Equal(demo.Summary.TeacherAccuracy, again.TeacherAccuracy);
         Assert.Equal(demo.Summary.TeacherParams, again.TeacherParams);
+
+        Assert.Equal(2, again.Seeds);
+        foreach (var (name, result) in DemoSummaryMarkdown.Students(again))
+        {
+            Assert.Equal(2, result.SeedAccuracies.Count);
+            Assert.Equal(result.SeedAccuracies.Average(), result.Accuracy, 12);
+            Assert.Equal(Math.Abs(result.SeedAccuracies[0] - result.SeedAccuracies[1]) / Math.Sqrt(2), result.Sd, 12);
+            Assert.Contains(name, File.ReadAllText(Path.Combine(output, DemoSummaryMarkdown.FileName)));
+        }
+        // Seed 0 is the single-seed run's: the same students, trained the same way, answer the same.
+        Assert.Equal(demo.Summary.Distilled.Accuracy, again.Distilled.SeedAccuracies[0]);
+        Assert.Equal(demo.Summary.Onpolicy!.Accuracy, again.Onpolicy!.SeedAccuracies[0]);
+        Assert.True(File.Exists(Path.Combine(output, "students", "onpolicy-s1.gguf")));
+        var pooled = Assert.Single(again.PooledComparisons, c => c.A == "distilled" && c.B == "onpolicy");
+        Assert.Equal(2 * again.HeldoutQuestions, pooled.Questions);
+        Assert.Equal(pooled.Questions, pooled.BothCorrect + pooled.OnlyA + pooled.OnlyB + pooled.BothWrong);
     }
 
     [Fact]

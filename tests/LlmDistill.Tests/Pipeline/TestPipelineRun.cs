@@ -59,6 +59,25 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
     }
 
     [Fact]
+    public void An_onpolicy_section_continues_the_trained_student_with_on_policy_rounds_and_exports_their_result()
+    {
+        using var folder = new TempDirectory();
+        string output = folder.File("run");
+        const string onPolicy = "onpolicy:\n  steps: 2\n  rounds: 2\n  batch_size: 4\n  max_length: 128\n  prompts_per_round: 4\n"
+            + "  on_policy_max_tokens: 30\n  on_policy_top_k: 4\n  ctx: 256\n";
+        string path = folder.Write("pipeline.yaml", Yaml(output).Replace("export:\n", onPolicy + "export:\n"));
+        Assert.Contains("onpolicy:", File.ReadAllText(path));
+
+        var outcomes = PipelineRun.Run(PipelineFile.Load(path));
+
+        Assert.Equal([PipelineRun.Generate, PipelineRun.Train, PipelineRun.OnPolicy, PipelineRun.Export, PipelineRun.Eval], outcomes.Select(o => o.Stage));
+        Assert.StartsWith("2 rounds to step 2", outcomes[2].Result);
+        Assert.True(Directory.Exists(Path.Combine(output, "onpolicy", "rounds", "round-001", "scored")));
+        Assert.True(File.Exists(Path.Combine(output, "student-f32.gguf")));
+        Assert.All(PipelineRun.Run(PipelineFile.Load(path)), o => Assert.True(o.Skipped, o.Stage));
+    }
+
+    [Fact]
     public void An_unknown_key_is_named_with_its_line()
     {
         using var folder = new TempDirectory();

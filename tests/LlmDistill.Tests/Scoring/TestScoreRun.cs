@@ -172,4 +172,48 @@ public class TestScoreRun(TinyTeacherFixture teachers)
         Assert.Contains("--top-k must be at least 1, not 0", stderr.ToString());
         Assert.Contains("--parallel must be at least 1, not 0", stderr.ToString());
     }
+
+    [Fact]
+    public void At_the_traces_own_top_k_ids_another_teacher_gives_its_log_probabilities_at_exactly_those_ids()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder), atTraceIds = folder.File("at-trace-ids"), sameAtTraceIds = folder.File("same-at-trace-ids"), ownTopK = folder.File("own-top-k");
+
+        // The Llama teacher reads the Qwen2 teacher's samples at the samples' top-5 ids; the Qwen2 teacher reads them
+        // at those ids and at its own top-200, which holds them, as an independent reading of the same values.
+        ScoreRun.Run(Settings(traces, atTraceIds) with { TeacherPath = teachers.LlamaPath, AtTraceTopK = true });
+        ScoreRun.Run(Settings(traces, sameAtTraceIds) with { AtTraceTopK = true });
+        ScoreRun.Run(Settings(traces, ownTopK) with { Capture = new() { TopK = 200 } });
+
+        var generated = ByKey(traces);
+        var own = ByKey(ownTopK);
+        var llama = ByKey(atTraceIds);
+        int compared = 0;
+        foreach (var s in TraceReader.Read(sameAtTraceIds))
+        {
+            var g = generated[s.Key];
+            for (int t = 0; t < s.CompletionTokenCount; t++)
+            {
+                int[] ids = s.TopIds[(t * 5)..(t * 5 + 5)];
+                Assert.Equal(g.TopIds[(t * 5)..(t * 5 + 5)].Order(), ids.Order());
+                var other = llama[s.Key];
+                Assert.Equal(ids.Order(), other.TopIds[(t * 5)..(t * 5 + 5)].Order());
+                for (int j = 1; j < 5; j++) Assert.True(other.TopLogprobs[t * 5 + j] <= other.TopLogprobs[t * 5 + j - 1], "stored descending");
+                double otherMass = Enumerable.Range(0, 5).Sum(j => Math.Exp(other.TopLogprobs[t * 5 + j]));
+                Assert.InRange(other.TailMass[t] / (1 - otherMass), 0.98, 1.02);
+                for (int j = 1; j < 5; j++) Assert.True(s.TopLogprobs[t * 5 + j] <= s.TopLogprobs[t * 5 + j - 1], "stored descending");
+                double mass = Enumerable.Range(0, 5).Sum(j => Math.Exp(s.TopLogprobs[t * 5 + j]));
+                Assert.InRange(s.TailMass[t] / (1 - mass), 0.98, 1.02);
+                // Where the teacher's own top-200 holds the same id, the two readings agree (float noise aside).
+                for (int j = 0; j < 5; j++)
+                {
+                    int at = Array.IndexOf(own[s.Key].TopIds, ids[j], t * 200, 200);
+                    if (at < 0) continue;
+                    Assert.InRange(s.TopLogprobs[t * 5 + j] - own[s.Key].TopLogprobs[at], -Steps3, Steps3);
+                    compared++;
+                }
+            }
+        }
+        Assert.True(compared > 0.9 * generated.Values.Sum(r => r.TopIds.Length), $"only {compared} ids were in both readings");
+    }
 }

@@ -26,6 +26,12 @@ internal sealed record DistillationBatch(
     Tensor TeacherPresent,
     Tensor ExampleWeights)
 {
+    /// <summary>
+    /// Divergence only, no likelihood: the batch's completions are the student's own samples (on-policy), whose tokens
+    /// are no target to imitate; the teacher's distribution at each of them is (docs/on-policy.md).
+    /// </summary>
+    public bool DivergenceOnly { get; init; }
+
     public long BatchSize => InputIds.shape[0];
     public long SequenceLength => InputIds.shape[1];
     public long TopK => TeacherTopKIds.shape[2];

@@ -81,6 +81,7 @@ sealed class LossRows
             klWeight = klWeight * (CoarsenedDistribution.Entropy(teacherAtOne) / -entropy.ScaleNats).exp();
         var isRationale = span.eq(SpanKind.Rationale).to(type);
         var isAnswer = span.eq(SpanKind.Answer).to(type);
+        if (batch.DivergenceOnly) (isRationale, isAnswer) = (zeros_like(isRationale), zeros_like(isAnswer));
         var nllWeight = exampleWeight * (isRationale * options.RationaleWeight + isAnswer * options.AnswerWeight);
 
         return new LossRows
