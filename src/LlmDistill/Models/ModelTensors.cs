@@ -15,8 +15,8 @@ public sealed record ModelTensor(string Name, long[] Shape, ModelTensorKind Kind
 }
 
 /// <summary>
-/// The GGUF tensor table of a Llama/Qwen2/Qwen3 model, in the order they are written. Names and shapes are those
-/// llama.cpp's loader asks for (src/models/llama.cpp, qwen2.cpp, qwen3.cpp). A weight of PyTorch shape [out, in] has ggml shape
+/// The GGUF tensor table of a Llama/Qwen2/Qwen3/Gemma3 model, in the order they are written. Names and shapes are those
+/// llama.cpp's loader asks for (src/models/llama.cpp, qwen2.cpp, qwen3.cpp, gemma3.cpp). A weight of PyTorch shape [out, in] has ggml shape
 /// [in, out]; its data is the same row-major bytes (row r = output unit r).
 /// <para>Q/K row order: the file holds llama.cpp's layout. For <c>llama</c>, RoPE rotates adjacent pairs
 /// (2i, 2i+1) of each head, so a Hugging Face checkpoint (rotate_half: pairs (i, i + d/2)) must be permuted per head,
@@ -54,10 +54,12 @@ public static class ModelTensors
                 tensors.Add(new(Block(i, "attn_k_norm.weight"), [config.HeadSize], ModelTensorKind.Norm));
             }
             tensors.Add(new(Block(i, "attn_output.weight"), [q, d], ModelTensorKind.Matrix));
+            if (config.PostNorms) tensors.Add(new(Block(i, "post_attention_norm.weight"), [d], ModelTensorKind.Norm));
             tensors.Add(new(Block(i, "ffn_norm.weight"), [d], ModelTensorKind.Norm));
             tensors.Add(new(Block(i, "ffn_gate.weight"), [d, ff], ModelTensorKind.Matrix));
             tensors.Add(new(Block(i, "ffn_up.weight"), [d, ff], ModelTensorKind.Matrix));
             tensors.Add(new(Block(i, "ffn_down.weight"), [ff, d], ModelTensorKind.Matrix));
+            if (config.PostNorms) tensors.Add(new(Block(i, "post_ffw_norm.weight"), [d], ModelTensorKind.Norm));
         }
         tensors.Add(new(OutputNorm, [d], ModelTensorKind.Norm));
         if (!config.TiedEmbeddings) tensors.Add(new(Output, [d, vocab], ModelTensorKind.Matrix));

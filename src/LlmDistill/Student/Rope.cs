@@ -8,7 +8,7 @@ internal enum RopeStyle
 {
     /// <summary>llama.cpp <c>LLAMA_ROPE_TYPE_NORM</c> (arch <c>llama</c>): pairs (2i, 2i+1).</summary>
     AdjacentPairs,
-    /// <summary>llama.cpp <c>LLAMA_ROPE_TYPE_NEOX</c> (arch <c>qwen2</c>), Hugging Face's rotate_half: pairs (i, i + d/2).</summary>
+    /// <summary>llama.cpp <c>LLAMA_ROPE_TYPE_NEOX</c> (arch <c>qwen2</c>, <c>qwen3</c>, <c>gemma3</c>), Hugging Face's rotate_half: pairs (i, i + d/2).</summary>
     HalfSplit,
 }
 
@@ -22,7 +22,7 @@ internal static class Rope
     public static RopeStyle StyleOf(ModelArchitecture architecture) => architecture switch
     {
         ModelArchitecture.Llama => RopeStyle.AdjacentPairs,
-        ModelArchitecture.Qwen2 or ModelArchitecture.Qwen3 => RopeStyle.HalfSplit,
+        ModelArchitecture.Qwen2 or ModelArchitecture.Qwen3 or ModelArchitecture.Gemma3 => RopeStyle.HalfSplit,
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
     };
 

@@ -55,10 +55,10 @@ public static class TrainRun
     static InitializedStudent Initialize(TrainSettings s)
     {
         var student = s.Student;
-        if (student.InitPath is { } init) return StudentInitialization.FromGguf(init);
+        var shape = s.Shape ?? (student.Shape is null ? null : StudentShape.Parse(student.Shape));
+        if (student.InitPath is { } init) return StudentInitialization.FromGguf(init, shape, student.Shape);
         if (student.InitFromTeacherPath is { } teacher) return StudentInitialization.FromTeacherLayers(teacher, student.Layers);
         string teacherPath = student.TeacherPath!;
-        var shape = s.Shape ?? (student.Shape is null ? null : StudentShape.Parse(student.Shape));
         string? chosen = null;
         if (shape is null)
         {

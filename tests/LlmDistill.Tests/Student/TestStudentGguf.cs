@@ -35,6 +35,7 @@ public class TestStudentGguf
     [InlineData(ModelArchitecture.Llama)]
     [InlineData(ModelArchitecture.Qwen2)]
     [InlineData(ModelArchitecture.Qwen3)]
+    [InlineData(ModelArchitecture.Gemma3)]
     public void F32_export_imports_bit_exactly_with_its_config_vocabulary_and_chat_template(ModelArchitecture architecture)
     {
         var config = architecture switch
