@@ -2,6 +2,7 @@ using LlmDistill.IO;
 using LlmDistill.Options;
 using LlmDistill.Student;
 using LlmDistill.Tokenization;
+using LlmDistill.Training.Data;
 
 namespace LlmDistill.Training;
 
@@ -25,6 +26,7 @@ public static class TrainRun
         Trainer trainer;
         try
         {
+            TraceTokenizerCheck.Ensure(settings.Data.TracesFolder, student.Vocabulary, student.Model.Config.ArchitectureName);
             trainer = Trainer.Start(student.Model, student.Vocabulary, settings.Data.Open(student.Vocabulary, settings.Trainer), settings.Trainer, run);
         }
         catch
