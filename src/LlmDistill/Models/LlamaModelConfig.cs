@@ -48,6 +48,12 @@ public sealed record LlamaModelConfig
     /// (<c>gemma3.attention.sliding_window</c>; llama.cpp masks key p0 for query p1 when p1 − p0 ≥ window).
     /// </summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>
+    /// Llama only: a <c>rope_freqs.weight</c> tensor of head size / 2 divisors, one per RoPE frequency (llama.cpp
+    /// <c>freq_factors</c>: angle = position · base^(−2i/d) / factor[i]). convert_hf_to_gguf writes it for Llama 3.1/3.2's
+    /// <c>rope_scaling: llama3</c>. The values are frozen weights of the model, not trained.
+    /// </summary>
+    public bool RopeFreqFactors { get; init; }
 
     /// <summary>
     /// Gemma3: blocks i with i % 6 &lt; 5 are local (sliding window, RoPE base <see cref="LocalRopeFreqBase"/>), every
@@ -127,6 +133,8 @@ public sealed record LlamaModelConfig
         if (!(RmsNormEps > 0)) throw new ArgumentException($"RmsNormEps must be positive, not {RmsNormEps}.");
         if (Architecture == ModelArchitecture.Gemma3 && !(SlidingWindow > 0))
             throw new ArgumentException($"gemma3 needs a positive SlidingWindow (llama.cpp requires gemma3.attention.sliding_window), not {SlidingWindow?.ToString() ?? "none"}.");
+        if (RopeFreqFactors && Architecture != ModelArchitecture.Llama)
+            throw new ArgumentException($"RoPE frequency factors (rope_freqs) are a llama setting; llama.cpp's {ArchitectureName} does not read them.");
         if (Architecture != ModelArchitecture.Gemma3 && SlidingWindow is not null)
             throw new ArgumentException($"SlidingWindow is a gemma3 setting; {ArchitectureName} attends to the whole context.");
         return this;

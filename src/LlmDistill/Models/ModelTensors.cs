@@ -1,11 +1,13 @@
 namespace LlmDistill.Models;
 
-/// <summary>What a tensor is, which decides its stored type (norms and biases stay F32).</summary>
+/// <summary>What a tensor is, which decides its stored type (norms, biases and RoPE factors stay F32).</summary>
 public enum ModelTensorKind
 {
     Matrix,
     Norm,
     Bias,
+    /// <summary><c>rope_freqs.weight</c>: one divisor per RoPE frequency (Llama 3's scaling); 1 is no scaling.</summary>
+    RopeFactors,
 }
 
 /// <summary>One tensor of a model file: its GGUF name and its shape in ggml order (ne0 first = the input dimension).</summary>
@@ -28,6 +30,7 @@ public static class ModelTensors
     public const string TokenEmbedding = "token_embd.weight";
     public const string OutputNorm = "output_norm.weight";
     public const string Output = "output.weight";
+    public const string RopeFreqs = "rope_freqs.weight";
 
     public static string Block(int block, string name) => $"blk.{block}.{name}";
 
@@ -36,6 +39,7 @@ public static class ModelTensors
         config.Validate();
         long d = config.EmbeddingLength, vocab = config.VocabSize, q = config.QueryLength, kv = config.KeyValueLength, ff = config.FeedForwardLength;
         var tensors = new List<ModelTensor> { new(TokenEmbedding, [d, vocab], ModelTensorKind.Matrix) };
+        if (config.RopeFreqFactors) tensors.Add(new(RopeFreqs, [config.HeadSize / 2], ModelTensorKind.RopeFactors));
         for (int i = 0; i < config.BlockCount; i++)
         {
             tensors.Add(new(Block(i, "attn_norm.weight"), [d], ModelTensorKind.Norm));

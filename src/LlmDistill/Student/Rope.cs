@@ -13,7 +13,7 @@ internal enum RopeStyle
 }
 
 /// <summary>
-/// Rotary position embedding as llama.cpp applies it (no scaling, no YaRN): pair i of a head of size d turns by
+/// Rotary position embedding as llama.cpp applies it (per-frequency factors, no other scaling, no YaRN): pair i of a head of size d turns by
 /// position · base^(−2i/d) radians. The student keeps q/k rows exactly as the GGUF stores them and rotates them in the
 /// style llama.cpp uses for that architecture (<c>llama_model_rope_type</c>), so import and export copy rows unpermuted.
 /// </summary>
@@ -26,11 +26,15 @@ internal static class Rope
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
     };
 
-    /// <summary>cos and sin of the rotation angles of positions 0..count−1, each (T, D/2), float32.</summary>
-    public static (Tensor Cos, Tensor Sin) Angles(int headSize, float freqBase, long count, Device device)
+    /// <summary>
+    /// cos and sin of the rotation angles of positions 0..count−1, each (T, D/2), float32; each frequency divided by
+    /// its <paramref name="factors"/> entry when given (D/2, Llama 3's rope_freqs).
+    /// </summary>
+    public static (Tensor Cos, Tensor Sin) Angles(int headSize, float freqBase, long count, Device device, Tensor? factors = null)
     {
         // Angles in float64 so that position × frequency loses nothing before cos/sin; llama.cpp differs by < 1e-5 rad.
         var frequencies = pow((double)freqBase, arange(0, headSize, 2, float64, device) / -(double)headSize); // (D/2)
+        if (factors is not null) frequencies = frequencies / factors.detach().to(float64);
         var angles = outer(arange(count, float64, device), frequencies); // (T, D/2)
         return (angles.cos().to(float32), angles.sin().to(float32));
     }

@@ -54,13 +54,14 @@ internal static class StudentGgufConfig
             AttentionBias = file.TryGetTensor(ModelTensors.Block(0, "attn_q.bias"), out _),
             TiedEmbeddings = !file.TryGetTensor(ModelTensors.Output, out _),
             SlidingWindow = window,
+            RopeFreqFactors = architecture == ModelArchitecture.Llama && file.TryGetTensor(ModelTensors.RopeFreqs, out _),
         }.Validate();
 
         if (m.TryGetInt32($"{arch}.rope.dimension_count", out int ropeDims) && ropeDims != config.HeadSize)
             throw new NotSupportedException($"{file.Path}: RoPE over {ropeDims} of {config.HeadSize} head channels is not implemented by the student.");
         var expected = ModelTensors.For(config).Select(t => t.Name).ToHashSet();
         if (file.Tensors.FirstOrDefault(t => !expected.Contains(t.Name)) is { } extra)
-            throw new NotSupportedException($"{file.Path}: tensor {extra.Name} has no place in the student (it implements {arch} without extras such as rope_freqs or output biases).");
+            throw new NotSupportedException($"{file.Path}: tensor {extra.Name} has no place in the student (it implements {arch} without extras such as output biases).");
         return config;
     }
 }

@@ -31,7 +31,9 @@ public static class StudentInitialization
             m.TryGetInt32($"{arch}.attention.sliding_window", out int window) && window > 0 ? window : null);
         TorchRuntime.EnsureLoadable(); // before the first torch call: manual_seed runs torch's type initializer
         random.manual_seed(seed);
-        return new InitializedStudent(new StudentModel(config), vocabulary,
+        var model = new StudentModel(config);
+        if (config.RopeFreqFactors) model.SetRopeFactors(shape.RopeScaling!.Factors(config.HeadSize, config.RopeFreqBase));
+        return new InitializedStudent(model, vocabulary,
             config.ArchitectureName == arch
                 ? $"random (seed {seed}) in {Path.GetFileName(teacherPath)}'s family and vocabulary"
                 : $"random (seed {seed}) {config.ArchitectureName} in {Path.GetFileName(teacherPath)}'s vocabulary");

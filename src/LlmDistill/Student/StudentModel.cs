@@ -18,6 +18,7 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     readonly ModuleList<Block> blk;
     readonly RmsNorm output_norm;
     readonly Linear? output;
+    readonly RopeFactors? rope_freqs; // Llama 3: frozen per-frequency divisors
 
     static StudentModel() => TorchRuntime.EnsureLoadable();
 
@@ -29,6 +30,7 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
         blk = nn.ModuleList(Enumerable.Range(0, config.BlockCount).Select(i => new Block(config, i)).ToArray());
         output_norm = new RmsNorm(config.EmbeddingLength, config.RmsNormEps);
         output = config.TiedEmbeddings ? null : nn.Linear(config.EmbeddingLength, config.VocabSize, hasBias: false);
+        rope_freqs = config.RopeFreqFactors ? new RopeFactors(config.HeadSize / 2) : null;
         RegisterComponents();
         Initialize(std);
     }
@@ -49,7 +51,7 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
         {
             float freqBase = Config.RopeFreqBaseOf(i);
             if (!angles.TryGetValue(freqBase, out var rope))
-                angles[freqBase] = rope = Rope.Angles(Config.HeadSize, freqBase, tokens.shape[1], tokens.device);
+                angles[freqBase] = rope = Rope.Angles(Config.HeadSize, freqBase, tokens.shape[1], tokens.device, rope_freqs?.Weight);
             x = blk[i].call(x, rope.Cos, rope.Sin);
         }
         return output_norm.call(x); // (B, T, C)
@@ -58,6 +60,15 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     /// <summary>Projects hidden states (…, C) to logits (…, V) with <c>output.weight</c> or, when tied, <c>token_embd.weight</c>.</summary>
     public Tensor Logits(Tensor hidden) =>
         output is null ? nn.functional.linear(hidden, token_embd.weight!) : output.call(hidden); // (…, V)
+
+    /// <summary>Sets the RoPE frequency divisors (head size / 2 values) of a model with <see cref="LlamaModelConfig.RopeFreqFactors"/>.</summary>
+    internal void SetRopeFactors(float[] factors)
+    {
+        if (rope_freqs is null) throw new InvalidOperationException("This student has no RoPE frequency factors.");
+        using var _ = no_grad();
+        using var values = tensor(factors);
+        rope_freqs.Weight.copy_(values);
+    }
 
     /// <summary>For parity checks: GELU rounded through F16 as llama.cpp's CPU backend computes it (<see cref="Mlp.GeluRoundedLikeGgmlCpu"/>).</summary>
     internal void RoundGeluLikeGgmlCpu()

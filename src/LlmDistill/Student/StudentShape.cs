@@ -33,6 +33,8 @@ public sealed record StudentShape
     public float? RmsNormEps { get; init; }
     /// <summary>Gemma3's local attention window, tokens; null: the teacher's, or 512 (Gemma 3 270M and 1B).</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>Llama 3's RoPE frequency scaling (a llama student then has <c>rope_freqs</c>); null: none.</summary>
+    public Llama3RopeScaling? RopeScaling { get; init; }
 
     /// <summary>For tests: 64 wide, 2 blocks, 4 heads (2 kv), SwiGLU 128; 0.1M parameters outside the embedding.</summary>
     public static StudentShape Tiny { get; } = new() { EmbeddingLength = 64, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 128, ContextLength = 512 };
@@ -64,14 +66,13 @@ public sealed record StudentShape
     };
 
     /// <summary>
-    /// Llama-3.2-1B: 2048 wide, 16 blocks, 32 heads of 64 (8 kv), SwiGLU 8192, tied, RoPE base 5e5, eps 1e-5, 131072
-    /// positions; 973M parameters outside the embedding. Without Llama 3's RoPE frequency scaling (the <c>rope_freqs</c>
-    /// tensor): positions far inside 8192 barely differ, and a GGUF carrying it is refused at import.
+    /// Llama-3.2-1B: 2048 wide, 16 blocks, 32 heads of 64 (8 kv), SwiGLU 8192, tied, RoPE base 5e5 with Llama 3's
+    /// frequency scaling (factor 32, <c>rope_freqs</c>), eps 1e-5, 131072 positions; 973M parameters outside the embedding.
     /// </summary>
     public static StudentShape Llama3_2_1B { get; } = new()
     {
         Architecture = ModelArchitecture.Llama, EmbeddingLength = 2048, BlockCount = 16, HeadCount = 32, HeadCountKv = 8,
-        FeedForwardLength = 8192, ContextLength = 131072, RopeFreqBase = 500_000f, RmsNormEps = 1e-5f,
+        FeedForwardLength = 8192, ContextLength = 131072, RopeFreqBase = 500_000f, RmsNormEps = 1e-5f, RopeScaling = Llama3RopeScaling.Llama3_2,
     };
 
     /// <summary>
@@ -152,6 +153,7 @@ public sealed record StudentShape
             AttentionBias = family == ModelArchitecture.Qwen2,
             TiedEmbeddings = TiedEmbeddings,
             SlidingWindow = family == ModelArchitecture.Gemma3 ? SlidingWindow ?? slidingWindow ?? 512 : null,
+            RopeFreqFactors = family == ModelArchitecture.Llama && RopeScaling is not null,
         }.Validate();
     }
 
@@ -174,6 +176,7 @@ public sealed record StudentShape
             ("tied embeddings", expected.TiedEmbeddings, config.TiedEmbeddings),
             ("rope.freq_base", expected.RopeFreqBase, config.RopeFreqBase),
             ("sliding_window", expected.SlidingWindow ?? 0, config.SlidingWindow ?? 0),
+            ("rope_freqs tensor", expected.RopeFreqFactors, config.RopeFreqFactors),
         ];
         return fields.FirstOrDefault(f => !Equals(f.Want, f.Have)) is { Key: not null } d ? $"{d.Key} {d.Have}, not {d.Want}" : null;
     }

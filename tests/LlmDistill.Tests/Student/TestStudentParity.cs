@@ -72,6 +72,36 @@ public class TestStudentParity
         Assert.True(difference <= Tolerance, $"{architecture}: max abs logit difference {difference} exceeds {Tolerance}");
     }
 
+    [Fact]
+    public void Llama_cpp_divides_rope_frequencies_by_the_students_rope_freqs_factors()
+    {
+        using var dir = new TempDirectory();
+        var vocabulary = SmallByteLevelVocabulary.Create();
+        var model = RandomStudent(LlamaModelConfig.TinyLlama(vocabulary.Count) with { RopeFreqFactors = true });
+        // Llama 3.2's factors for heads of 16 at base 10000: 1 (short wavelengths) through a blend to 32 (long ones).
+        model.SetRopeFactors(Llama3RopeScaling.Llama3_2.Factors(16, 10000f));
+        string path = dir.File("student.gguf");
+        StudentGguf.Export(model, vocabulary, path, GgmlType.F32);
+
+        int[] tokens = Enumerable.Range(0, 48).Select(i => (i * 37 + 11) % vocabulary.Count).ToArray();
+        using var teacher = GgufModel.Load(path);
+        float difference = StudentLogits.MaxAbsDifference(StudentLogits.Of(model, tokens), LlamaCppReference.Logits(teacher.Model, tokens));
+        output.WriteLine($"llama with rope_freqs: max |logit difference| = {difference:E2}");
+        Assert.True(difference <= Tolerance, $"max abs logit difference {difference} exceeds {Tolerance}");
+        // The factors matter: the same weights without them give other logits.
+        var plain = StudentLogits.Of(WithoutFactors(model), tokens);
+        Assert.True(StudentLogits.MaxAbsDifference(plain, StudentLogits.Of(model, tokens)) > 100 * Tolerance);
+    }
+
+    static StudentModel WithoutFactors(StudentModel model)
+    {
+        var plain = new StudentModel(model.Config with { RopeFreqFactors = false });
+        var source = model.GgufParameters();
+        using var _ = no_grad();
+        foreach (var (name, parameter) in plain.GgufParameters()) parameter.copy_(source[name]);
+        return plain;
+    }
+
     [Theory]
     [MemberData(nameof(Architectures))]
     public void Greedy_decoding_picks_the_same_tokens_as_llama_cpp(ModelArchitecture architecture)

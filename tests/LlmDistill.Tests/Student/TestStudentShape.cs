@@ -64,6 +64,27 @@ public class TestStudentShape
     }
 
     [Fact]
+    public void Llama_3_rope_scaling_keeps_short_wavelengths_and_stretches_long_ones_by_its_factor()
+    {
+        float[] factors = Llama3RopeScaling.Llama3_2.Factors(64, 500_000f);
+        Assert.Equal(32, factors.Length);
+        Assert.Equal(1f, factors[0]);    // wavelength 2π, far under 8192 / 4
+        Assert.Equal(32f, factors[^1]);  // wavelength 2π · 5e5^(62/64), far over 8192
+        Assert.True(factors.Zip(factors.Skip(1)).All(p => p.First <= p.Second));
+        Assert.Contains(factors, f => f > 1f && f < 32f); // the blended band
+
+        var shape = StudentShape.Llama3_2_1B with { EmbeddingLength = 64, BlockCount = 1, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 128 };
+        using var folder = new TempDirectory();
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        string teacher = folder.File("teacher.gguf");
+        ModelGgufWriter.Write(teacher, LlamaModelConfig.TinyQwen2(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, "teacher");
+        using var model = StudentInitialization.Random(shape, teacher, seed: 2).Model;
+        Assert.True(model.Config.RopeFreqFactors);
+        Assert.Equal(Llama3RopeScaling.Llama3_2.Factors(16, 500_000f), model.GgufParameters()[ModelTensors.RopeFreqs].data<float>().ToArray());
+        Assert.False(model.GgufParameters()[ModelTensors.RopeFreqs].requires_grad); // frozen: the file's, not trained
+    }
+
+    [Fact]
     public void A_random_student_from_a_model_preset_has_the_presets_family_and_the_teachers_vocabulary()
     {
         using var folder = new TempDirectory();
