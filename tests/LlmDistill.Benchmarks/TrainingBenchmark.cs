@@ -19,7 +19,7 @@ namespace LlmDistill.Benchmarks;
 ///   [--memory-student 10m] [--memory-batch 1] [--memory-seq 64] [--memory-steps 100,1000]
 /// Environment: BENCH_PHASES=1 prints each phase of a few steps (forward, loss, backward, clip, AdamW);
 /// BENCH_TRACE=1 prints resident memory every 5 steps of the memory run.
-/// Big vocabularies instead: -- --training --big-vocabulary [--steps 2] [--students gemma3-270m:262144,qwen3-0.6b:151936]:
+/// Big vocabularies instead: -- --training --big-vocabulary [--steps 2] [--no-share] [--students gemma3-270m:262144,qwen3-0.6b:151936]:
 /// the real small models' shapes (random weights) with their own vocabulary sizes, batch 4 × 256, top-20 traces, chunked
 /// loss; tokens/s, MFU as above, and each student's peak resident memory (the peak is reset between students).
 /// </summary>
@@ -86,6 +86,7 @@ static class TrainingBenchmark
     static int BigVocabulary(string[] args)
     {
         int batch = Program.IntArg(args, "--batch", 4), seq = Program.IntArg(args, "--seq", 256), steps = Program.IntArg(args, "--steps", 2);
+        bool noShare = args.Contains("--no-share"); // skips the two separately timed steps of the vocabulary share
         var students = (Program.StringArg(args, "--students") ?? "gemma3-270m:262144,qwen3-0.6b:151936").Split(',')
             .Select(s => s.Split(':')).Select(p => (Name: p[0], Vocab: int.Parse(p[1]))).ToArray();
         if (File.Exists("/proc/loadavg")) Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (other processes share these cores)");
@@ -99,9 +100,10 @@ static class TrainingBenchmark
             GC.WaitForPendingFinalizers();
             ResetPeakResident();
             var shape = StudentShape.Parse(name);
-            var (tokensPerSecond, stepSeconds, share, matmul, _) = Throughput(shape, vocab, batch, seq, steps, shareSteps: 1);
+            var (tokensPerSecond, stepSeconds, share, matmul, _) = Throughput(shape, vocab, batch, seq, steps, shareSteps: noShare ? 0 : 1);
+            Console.WriteLine($"{name}: {stepSeconds:F1} s per step, {tokensPerSecond:F1} tokens/s");
             long peakBytes = PeakResident();
-            Console.WriteLine($"{name}: {stepSeconds:F1} s per step, peak resident {peakBytes / 1048576.0:F0} MiB");
+            Console.WriteLine($"{name}: peak resident {peakBytes / 1048576.0:F0} MiB");
             measured.Add((name, vocab, shape, tokensPerSecond, stepSeconds, share, matmul, peakBytes));
         }
         double peak = Math.Max(peakBefore, PeakMatmul(sizes));
@@ -112,7 +114,7 @@ static class TrainingBenchmark
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in measured)
             Console.WriteLine($"| {r.Name} | {r.Vocab:N0} | {r.Shape.NonEmbeddingParameters / 1e6:F1}M | {(long)r.Vocab * r.Shape.EmbeddingLength / 1e6:F1}M | {r.TokensPerSecond:F0} | " +
-                $"{6.0 * r.Matmul * r.TokensPerSecond / (peak * 1e9):P1} | {r.Share:P0} | {r.StepSeconds:F1} | {r.PeakBytes / 1073741824.0:F1} GiB |");
+                $"{6.0 * r.Matmul * r.TokensPerSecond / (peak * 1e9):P1} | {(noShare ? "–" : r.Share.ToString("P0"))} | {r.StepSeconds:F1} | {r.PeakBytes / 1073741824.0:F1} GiB |");
         return 0;
     }
 
@@ -131,7 +133,7 @@ static class TrainingBenchmark
             return self.PeakWorkingSet64;
         }
         string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024; // "VmHWM:  123456 kB"
+        return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]) * 1024; // "VmHWM:\t12345678 kB": a tab, then padding only under 8 digits
     }
 
     /// <summary>
@@ -219,6 +221,7 @@ static class TrainingBenchmark
     /// <summary>Fraction of one training step's time spent in <see cref="DistillationLoss.Compute"/> (logits in chunks, their gradients).</summary>
     static double VocabularyShare(StudentModel model, RandomTraces data, DistillationLossOptions loss, int timedSteps)
     {
+        if (timedSteps == 0) return double.NaN;
         var weight = model.GgufParameters()[ModelTensors.TokenEmbedding];
         double lossSeconds = 0, stepSeconds = 0;
         for (int i = 0; i <= timedSteps; i++)
