@@ -7,7 +7,7 @@ namespace LlmDistill.Models;
 public delegate ReadOnlyMemory<float> TensorDataSource(ModelTensor tensor);
 
 /// <summary>
-/// Writes a Llama/Qwen2 model as a GGUF file llama.cpp loads: architecture metadata, the tokenizer, and the tensors
+/// Writes a Llama/Qwen2/Qwen3/Gemma3 model as a GGUF file llama.cpp loads: architecture metadata, the tokenizer, and the tensors
 /// of <see cref="ModelTensors.For"/>. Tensor data is pulled from a <see cref="TensorDataSource"/> one tensor at a time
 /// while the file is written, so peak memory is about one tensor (for Qwen2.5-0.5B, token_embd: 136M floats).
 /// Matrices are stored as <c>matrixType</c> (F32, F16, BF16 or Q8_0); norms and biases always as F32.
@@ -60,6 +60,12 @@ public static class ModelGgufWriter
         m.SetUInt32($"{arch}.rope.dimension_count", (uint)config.HeadSize);
         m.SetFloat32($"{arch}.rope.freq_base", config.RopeFreqBase);
         m.SetFloat32($"{arch}.attention.layer_norm_rms_epsilon", config.RmsNormEps);
+        if (config.SlidingWindow is int window)
+        {
+            m.SetUInt32($"{arch}.attention.sliding_window", (uint)window);
+            // llama.cpp 815a2a59 fixes the local base at 10000 and ignores this key; later builds read it.
+            m.SetFloat32($"{arch}.rope.freq_base_swa", LlamaModelConfig.LocalRopeFreqBase);
+        }
         TokenizerGgufMetadata.Write(vocabulary, m);
 
         foreach (var tensor in tensors)

@@ -2,7 +2,7 @@ namespace LlmDistill.Models;
 
 /// <summary>
 /// Deterministic random weights for tests and benchmarks: matrices and biases ~ N(0, std²) (std 0.02 as in GPT-2/Llama
-/// initialisation), norm weights 1. Each tensor's values depend only on the seed and the tensor's name, so they do
+/// initialisation), norm weights and RoPE factors 1. Each tensor's values depend only on the seed and the tensor's name, so they do
 /// not change with write order and a tensor can be regenerated alone.
 /// </summary>
 public static class RandomLlamaWeights
@@ -12,7 +12,7 @@ public static class RandomLlamaWeights
     public static float[] Generate(ModelTensor tensor, int seed, float std = 0.02f)
     {
         var data = new float[checked((int)tensor.ElementCount)];
-        if (tensor.Kind == ModelTensorKind.Norm)
+        if (tensor.Kind is ModelTensorKind.Norm or ModelTensorKind.RopeFactors)
         {
             Array.Fill(data, 1f);
             return data;

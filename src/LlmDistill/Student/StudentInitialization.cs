@@ -21,20 +21,37 @@ public static class StudentInitialization
         using var file = GgufFile.Open(teacherPath);
         var m = file.Metadata;
         string arch = m.GetString("general.architecture");
-        var architecture = arch switch
-        {
-            "llama" => ModelArchitecture.Llama,
-            "qwen2" => ModelArchitecture.Qwen2,
-            "qwen3" => ModelArchitecture.Qwen3,
-            _ => throw new NotSupportedException($"{teacherPath}: the student implements the llama and qwen2 families, not '{arch}'."),
-        };
+        // A model preset brings its own family; a size preset takes the teacher's, which must be one the student implements.
+        var architecture = shape.Architecture ?? LlamaModelConfig.ParseArchitecture(arch)
+            ?? throw new NotSupportedException($"{teacherPath}: the student implements the llama, qwen2, qwen3 and gemma3 families, not '{arch}'; choose a preset that names its family ({string.Join(", ", StudentShape.Presets.Where(p => p.Value.Architecture is not null).Select(p => p.Key))}).");
         var vocabulary = TokenizerGgufMetadata.Read(m);
         var config = shape.For(architecture, vocabulary.Count,
             m.TryGetFloat32($"{arch}.rope.freq_base", out float freqBase) ? freqBase : 10000f,
-            m.GetFloat32($"{arch}.attention.layer_norm_rms_epsilon"));
+            m.TryGetFloat32($"{arch}.attention.layer_norm_rms_epsilon", out float eps) ? eps : 1e-6f,
+            m.TryGetInt32($"{arch}.attention.sliding_window", out int window) && window > 0 ? window : null);
         TorchRuntime.EnsureLoadable(); // before the first torch call: manual_seed runs torch's type initializer
         random.manual_seed(seed);
-        return new InitializedStudent(new StudentModel(config), vocabulary, $"random (seed {seed}) in {Path.GetFileName(teacherPath)}'s family and vocabulary");
+        var model = new StudentModel(config);
+        if (config.RopeFreqFactors) model.SetRopeFactors(shape.RopeScaling!.Factors(config.HeadSize, config.RopeFreqBase));
+        return new InitializedStudent(model, vocabulary,
+            config.ArchitectureName == arch
+                ? $"random (seed {seed}) in {Path.GetFileName(teacherPath)}'s family and vocabulary"
+                : $"random (seed {seed}) {config.ArchitectureName} in {Path.GetFileName(teacherPath)}'s vocabulary");
+    }
+
+    /// <summary>
+    /// The weights of a pretrained GGUF (<see cref="StudentGguf.Import"/>); with <paramref name="shape"/>, the file must
+    /// have that shape (a model preset names the model the file should be), checked before any weight is read.
+    /// </summary>
+    public static InitializedStudent FromGguf(string path, StudentShape? shape, string? shapeName = null)
+    {
+        if (shape is not null)
+        {
+            using var file = GgufFile.Open(path);
+            if (shape.DifferenceFrom(StudentGgufConfig.Read(file)) is { } difference)
+                throw new InvalidDataException($"{path} is not a {shapeName ?? "model of the given shape"}: it has {difference}.");
+        }
+        return FromGguf(path);
     }
 
     /// <summary>The weights of a smaller pretrained model of the teacher's family (<see cref="StudentGguf.Import"/>).</summary>

@@ -19,6 +19,7 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     readonly ModuleList<Block> blk;
     readonly RmsNorm output_norm;
     readonly Linear? output;
+    readonly RopeFactors? rope_freqs; // Llama 3: frozen per-frequency divisors
 
     static StudentModel() => TorchRuntime.EnsureLoadable();
 
@@ -27,9 +28,10 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     {
         Config = config.Validate();
         token_embd = nn.Embedding(config.VocabSize, config.EmbeddingLength);
-        blk = nn.ModuleList(Enumerable.Range(0, config.BlockCount).Select(_ => new Block(config)).ToArray());
+        blk = nn.ModuleList(Enumerable.Range(0, config.BlockCount).Select(i => new Block(config, i)).ToArray());
         output_norm = new RmsNorm(config.EmbeddingLength, config.RmsNormEps);
         output = config.TiedEmbeddings ? null : nn.Linear(config.EmbeddingLength, config.VocabSize, hasBias: false);
+        rope_freqs = config.RopeFreqFactors ? new RopeFactors(config.HeadSize / 2) : null;
         RegisterComponents();
         Initialize(std);
     }
@@ -45,15 +47,39 @@ public sealed class StudentModel : nn.Module<Tensor, Tensor>
     /// <summary>Final-normed hidden states (B, T, C), so a loss can project them to the vocabulary in chunks.</summary>
     public Tensor Hidden(Tensor tokens) // tokens (B, T)
     {
-        var (cos, sin) = Rope.Angles(Config.HeadSize, Config.RopeFreqBase, tokens.shape[1], tokens.device); // (T, D/2)
+        // One (cos, sin) pair of (T, D/2) per RoPE base in use: Gemma3's local blocks turn with another base.
+        var angles = new Dictionary<float, (Tensor Cos, Tensor Sin)>();
         var x = token_embd.call(tokens); // (B, T, C)
-        foreach (var block in blk) x = block.call(x, cos, sin);
+        if (Config.EmbeddingScale != 1f) x = x * Config.EmbeddingScale;
+        for (int i = 0; i < blk.Count; i++)
+        {
+            float freqBase = Config.RopeFreqBaseOf(i);
+            if (!angles.TryGetValue(freqBase, out var rope))
+                angles[freqBase] = rope = Rope.Angles(Config.HeadSize, freqBase, tokens.shape[1], tokens.device, rope_freqs?.Weight);
+            x = blk[i].call(x, rope.Cos, rope.Sin);
+        }
         return output_norm.call(x); // (B, T, C)
     }
 
     /// <summary>Projects hidden states (…, C) to logits (…, V) with <c>output.weight</c> or, when tied, <c>token_embd.weight</c>.</summary>
     public Tensor Logits(Tensor hidden) =>
         output is null ? nn.functional.linear(hidden, token_embd.weight!) : output.call(hidden); // (…, V)
+
+    /// <summary>Sets the RoPE frequency divisors (head size / 2 values) of a model with <see cref="LlamaModelConfig.RopeFreqFactors"/>.</summary>
+    internal void SetRopeFactors(float[] factors)
+    {
+        if (rope_freqs is null) throw new InvalidOperationException("This student has no RoPE frequency factors.");
+        using var _ = no_grad();
+        using var values = tensor(factors);
+        rope_freqs.Weight.copy_(values);
+    }
+
+    /// <summary>For parity checks: GELU rounded through F16 as llama.cpp's CPU backend computes it (<see cref="Mlp.GeluRoundedLikeGgmlCpu"/>).</summary>
+    internal void RoundGeluLikeGgmlCpu()
+    {
+        foreach (var module in modules())
+            if (module is Mlp mlp) mlp.GeluRoundedLikeGgmlCpu = true;
+    }
 
     /// <summary>Every model parameter under its GGUF tensor name (adapters excluded: see <see cref="LoraParameters"/>).</summary>
     public IReadOnlyDictionary<string, Parameter> GgufParameters() =>

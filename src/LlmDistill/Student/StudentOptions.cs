@@ -11,7 +11,7 @@ namespace LlmDistill.Student;
 [OptionGroup]
 public sealed record StudentOptions : IValidatedOptions
 {
-    [OptionName("student"), PathOption(mayBeName: true), Description("Shape of a random student: tiny, 10m, 60m (parameters outside the embedding) or a YAML shape file. Default: the largest preset with at most a fifth of the teacher's parameters that fits this machine's memory.")]
+    [OptionName("student"), PathOption(mayBeName: true), Description("Shape of the student: tiny, 10m, 60m (parameters outside the embedding, in the teacher's family), a real model's shape in its own family (qwen3-0.6b, smollm2-135m, llama3.2-1b, gemma3-270m) or a YAML shape file. A random student takes the teacher's vocabulary; a start from init must have this shape. Default: the largest size preset with at most a fifth of the teacher's parameters that fits this machine's memory.")]
     public string? Shape { get; init; }
 
     [OptionName("teacher", "-t"), PathOption, Description("The teacher GGUF that wrote the traces: a random student takes its vocabulary and family.")]
@@ -31,8 +31,8 @@ public sealed record StudentOptions : IValidatedOptions
         OptionChecks.FileExists(nameof(InitPath), InitPath),
         OptionChecks.FileExists(nameof(InitFromTeacherPath), InitFromTeacherPath),
         InitPath is not null && InitFromTeacherPath is not null ? new OptionError(nameof(InitPath), "and {InitFromTeacherPath} are two starts: give one") : null,
-        Shape is not null && (InitPath ?? InitFromTeacherPath) is not null
-            ? new OptionError(nameof(Shape), "sets the shape of a random student; a student started from a file takes that file's shape, so leave it out") : null,
+        Shape is not null && InitFromTeacherPath is not null
+            ? new OptionError(nameof(Shape), "sets the shape of a random student or checks the file of {InitPath}; a student made of teacher blocks takes the teacher's shape, so leave it out") : null,
         TeacherPath is null && InitPath is null && InitFromTeacherPath is null
             ? new OptionError(nameof(TeacherPath), "is needed: a random student takes the teacher's vocabulary and family (or start from a file with {InitPath} or {InitFromTeacherPath})") : null,
     ]);

@@ -5,10 +5,12 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace LlmDistill.Student;
 
 /// <summary>
-/// A student's size: what a preset or a shape file chooses. The rest comes from the teacher, because the student must
-/// share its tokenizer and run in llama.cpp as the same family: architecture (llama/qwen2, hence RoPE style and q/k/v
-/// biases), vocabulary size, RoPE base and norm epsilon (<see cref="For"/>).
-/// Preset names count parameters outside the embedding and output matrices, whose size is vocabulary × width.
+/// A student's size: what a preset or a shape file chooses. The vocabulary always comes from the teacher (token ids in
+/// the traces are student ids). A size preset (<c>tiny</c>, <c>10m</c>, <c>60m</c>) also takes the teacher's family:
+/// architecture (hence RoPE style, biases, norms), RoPE base and norm epsilon (<see cref="For"/>). A model preset
+/// (<c>qwen3-0.6b</c>, <c>smollm2-135m</c>, <c>llama3.2-1b</c>, <c>gemma3-270m</c>) is a real small model's shape and
+/// fixes its family, RoPE base and epsilon too, so it may differ from the teacher's family (the vocabulary stays the teacher's).
+/// Size-preset names count parameters outside the embedding and output matrices, whose size is vocabulary × width.
 /// </summary>
 public sealed record StudentShape
 {
@@ -21,6 +23,18 @@ public sealed record StudentShape
     public int ContextLength { get; init; } = 2048;
     /// <summary>Output projection shares the embedding (saves vocabulary × width parameters: 58M at 151k × 384).</summary>
     public bool TiedEmbeddings { get; init; } = true;
+    /// <summary>Per-head size; null: width / heads. Qwen3 and Gemma3 heads are wider (Qwen3-0.6B: 16 × 128 over 1024).</summary>
+    public int? HeadDim { get; init; }
+    /// <summary>The family the shape belongs to; null: the teacher's.</summary>
+    public ModelArchitecture? Architecture { get; init; }
+    /// <summary>RoPE base (Gemma3: of the global blocks); null: the teacher's.</summary>
+    public float? RopeFreqBase { get; init; }
+    /// <summary>RMSNorm epsilon; null: the teacher's.</summary>
+    public float? RmsNormEps { get; init; }
+    /// <summary>Gemma3's local attention window, tokens; null: the teacher's, or 512 (Gemma 3 270M and 1B).</summary>
+    public int? SlidingWindow { get; init; }
+    /// <summary>Llama 3's RoPE frequency scaling (a llama student then has <c>rope_freqs</c>); null: none.</summary>
+    public Llama3RopeScaling? RopeScaling { get; init; }
 
     /// <summary>For tests: 64 wide, 2 blocks, 4 heads (2 kv), SwiGLU 128; 0.1M parameters outside the embedding.</summary>
     public static StudentShape Tiny { get; } = new() { EmbeddingLength = 64, BlockCount = 2, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 128, ContextLength = 512 };
@@ -31,12 +45,54 @@ public sealed record StudentShape
     /// <summary>768 wide, 10 blocks, 12 heads of 64 (4 kv), SwiGLU 2048: 62.9M parameters outside the embedding. Widths are multiples of 256, as k-quants need.</summary>
     public static StudentShape SixtyM { get; } = new() { EmbeddingLength = 768, BlockCount = 10, HeadCount = 12, HeadCountKv = 4, FeedForwardLength = 2048 };
 
+    /// <summary>
+    /// Qwen3-0.6B (Hugging Face config.json): 1024 wide, 28 blocks, 16 heads of 128 (8 kv), SwiGLU 3072, q/k norms, tied,
+    /// RoPE base 1e6, eps 1e-6, 40960 positions; 440M parameters outside the embedding (156M more at its 151,936 rows).
+    /// </summary>
+    public static StudentShape Qwen3_0_6B { get; } = new()
+    {
+        Architecture = ModelArchitecture.Qwen3, EmbeddingLength = 1024, BlockCount = 28, HeadCount = 16, HeadCountKv = 8, HeadDim = 128,
+        FeedForwardLength = 3072, ContextLength = 40960, RopeFreqBase = 1_000_000f, RmsNormEps = 1e-6f,
+    };
+
+    /// <summary>
+    /// SmolLM2-135M (llama): 576 wide, 30 blocks, 9 heads of 64 (3 kv), SwiGLU 1536, tied, RoPE base 1e5, eps 1e-5,
+    /// 8192 positions; 106M parameters outside the embedding.
+    /// </summary>
+    public static StudentShape SmolLM2_135M { get; } = new()
+    {
+        Architecture = ModelArchitecture.Llama, EmbeddingLength = 576, BlockCount = 30, HeadCount = 9, HeadCountKv = 3,
+        FeedForwardLength = 1536, ContextLength = 8192, RopeFreqBase = 100_000f, RmsNormEps = 1e-5f,
+    };
+
+    /// <summary>
+    /// Llama-3.2-1B: 2048 wide, 16 blocks, 32 heads of 64 (8 kv), SwiGLU 8192, tied, RoPE base 5e5 with Llama 3's
+    /// frequency scaling (factor 32, <c>rope_freqs</c>), eps 1e-5, 131072 positions; 973M parameters outside the embedding.
+    /// </summary>
+    public static StudentShape Llama3_2_1B { get; } = new()
+    {
+        Architecture = ModelArchitecture.Llama, EmbeddingLength = 2048, BlockCount = 16, HeadCount = 32, HeadCountKv = 8,
+        FeedForwardLength = 8192, ContextLength = 131072, RopeFreqBase = 500_000f, RmsNormEps = 1e-5f, RopeScaling = Llama3RopeScaling.Llama3_2,
+    };
+
+    /// <summary>
+    /// Gemma-3-270M: 640 wide, 18 blocks, 4 heads of 256 (1 kv), GELU-gated 2048, tied, window 512 in five of six blocks,
+    /// RoPE base 1e6 global and 1e4 local, eps 1e-6, 32768 positions; 100M parameters outside the embedding (168M more at
+    /// its 262,144 rows).
+    /// </summary>
+    public static StudentShape Gemma3_270M { get; } = new()
+    {
+        Architecture = ModelArchitecture.Gemma3, EmbeddingLength = 640, BlockCount = 18, HeadCount = 4, HeadCountKv = 1, HeadDim = 256,
+        FeedForwardLength = 2048, ContextLength = 32768, RopeFreqBase = 1_000_000f, RmsNormEps = 1e-6f, SlidingWindow = 512,
+    };
+
     public static IReadOnlyDictionary<string, StudentShape> Presets { get; } = new Dictionary<string, StudentShape>
     {
         ["tiny"] = Tiny, ["10m"] = TenM, ["60m"] = SixtyM,
+        ["qwen3-0.6b"] = Qwen3_0_6B, ["smollm2-135m"] = SmolLM2_135M, ["llama3.2-1b"] = Llama3_2_1B, ["gemma3-270m"] = Gemma3_270M,
     };
 
-    /// <summary>A preset name (<c>tiny</c>, <c>10m</c>, <c>60m</c>) or the path of a YAML shape file.</summary>
+    /// <summary>A preset name (<c>tiny</c>, <c>10m</c>, <c>60m</c>, <c>qwen3-0.6b</c>, …) or the path of a YAML shape file.</summary>
     public static StudentShape Parse(string nameOrPath)
     {
         if (Presets.TryGetValue(nameOrPath.Trim().ToLowerInvariant(), out var preset)) return preset;
@@ -46,7 +102,7 @@ public sealed record StudentShape
 
     /// <summary>
     /// Reads a YAML shape: <c>embedding_length</c>, <c>block_count</c>, <c>head_count</c>, <c>head_count_kv</c>,
-    /// <c>feed_forward_length</c>, optional <c>context_length</c> and <c>tied_embeddings</c>. Unknown keys are refused.
+    /// <c>feed_forward_length</c>, optional <c>context_length</c>, <c>tied_embeddings</c> and <c>head_dim</c>. Unknown keys are refused.
     /// </summary>
     public static StudentShape Load(string path)
     {
@@ -58,7 +114,7 @@ public sealed record StudentShape
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message} (keys: embedding_length, block_count, head_count, head_count_kv, feed_forward_length, context_length, tied_embeddings).", e);
+            throw new InvalidDataException($"{path}: {e.Message} (keys: embedding_length, block_count, head_count, head_count_kv, feed_forward_length, context_length, tied_embeddings, head_dim).", e);
         }
         int Required(int? value, string key) => value ?? throw new InvalidDataException($"{path} lacks {key}.");
         return new StudentShape
@@ -70,25 +126,60 @@ public sealed record StudentShape
             FeedForwardLength = Required(file.FeedForwardLength, "feed_forward_length"),
             ContextLength = file.ContextLength ?? 2048,
             TiedEmbeddings = file.TiedEmbeddings ?? true,
+            HeadDim = file.HeadDim,
         };
     }
 
-    /// <summary>The student config: this shape in the teacher's family and vocabulary (validated).</summary>
-    public LlamaModelConfig For(ModelArchitecture architecture, int vocabSize, float ropeFreqBase, float rmsNormEps) => new LlamaModelConfig
+    /// <summary>
+    /// The student config: this shape in the teacher's vocabulary, and in the teacher's family (architecture, RoPE base,
+    /// norm epsilon, Gemma3 window) where the shape does not fix its own (validated).
+    /// </summary>
+    public LlamaModelConfig For(ModelArchitecture architecture, int vocabSize, float ropeFreqBase, float rmsNormEps, int? slidingWindow = null)
     {
-        Architecture = architecture,
-        VocabSize = vocabSize,
-        EmbeddingLength = EmbeddingLength,
-        BlockCount = BlockCount,
-        HeadCount = HeadCount,
-        HeadCountKv = HeadCountKv,
-        FeedForwardLength = FeedForwardLength,
-        ContextLength = ContextLength,
-        RopeFreqBase = ropeFreqBase,
-        RmsNormEps = rmsNormEps,
-        AttentionBias = architecture == ModelArchitecture.Qwen2,
-        TiedEmbeddings = TiedEmbeddings,
-    }.Validate();
+        var family = Architecture ?? architecture;
+        return new LlamaModelConfig
+        {
+            Architecture = family,
+            VocabSize = vocabSize,
+            EmbeddingLength = EmbeddingLength,
+            BlockCount = BlockCount,
+            HeadCount = HeadCount,
+            HeadCountKv = HeadCountKv,
+            HeadDim = HeadDim,
+            FeedForwardLength = FeedForwardLength,
+            ContextLength = ContextLength,
+            RopeFreqBase = RopeFreqBase ?? ropeFreqBase,
+            RmsNormEps = RmsNormEps ?? rmsNormEps,
+            AttentionBias = family == ModelArchitecture.Qwen2,
+            TiedEmbeddings = TiedEmbeddings,
+            SlidingWindow = family == ModelArchitecture.Gemma3 ? SlidingWindow ?? slidingWindow ?? 512 : null,
+            RopeFreqFactors = family == ModelArchitecture.Llama && RopeScaling is not null,
+        }.Validate();
+    }
+
+    /// <summary>
+    /// Null when <paramref name="config"/> (a pretrained file's) has this shape, else the first difference as a phrase
+    /// (<c>block_count 24, not 28</c>). Only what the shape fixes is compared.
+    /// </summary>
+    public string? DifferenceFrom(LlamaModelConfig config)
+    {
+        var expected = For(config.Architecture, config.VocabSize, config.RopeFreqBase, config.RmsNormEps, config.SlidingWindow);
+        (string Key, object Want, object Have)[] fields =
+        [
+            ("architecture", expected.ArchitectureName, config.ArchitectureName),
+            ("embedding_length", expected.EmbeddingLength, config.EmbeddingLength),
+            ("block_count", expected.BlockCount, config.BlockCount),
+            ("head_count", expected.HeadCount, config.HeadCount),
+            ("head_count_kv", expected.HeadCountKv, config.HeadCountKv),
+            ("head size", expected.HeadSize, config.HeadSize),
+            ("feed_forward_length", expected.FeedForwardLength, config.FeedForwardLength),
+            ("tied embeddings", expected.TiedEmbeddings, config.TiedEmbeddings),
+            ("rope.freq_base", expected.RopeFreqBase, config.RopeFreqBase),
+            ("sliding_window", expected.SlidingWindow ?? 0, config.SlidingWindow ?? 0),
+            ("rope_freqs tensor", expected.RopeFreqFactors, config.RopeFreqFactors),
+        ];
+        return fields.FirstOrDefault(f => !Equals(f.Want, f.Have)) is { Key: not null } d ? $"{d.Key} {d.Have}, not {d.Want}" : null;
+    }
 
     /// <summary>
     /// The shape a random student takes when none is given: the largest preset (60m, 10m, tiny) whose parameters,
@@ -109,17 +200,14 @@ public sealed record StudentShape
         return ("tiny", Tiny);
     }
 
-    /// <summary>Parameters outside token embedding and output: attention, SwiGLU and norms of every block, plus the final norm.</summary>
-    public long NonEmbeddingParameters
-    {
-        get
-        {
-            long c = EmbeddingLength, headSize = c / HeadCount, kv = HeadCountKv * headSize;
-            long attention = 2 * c * c + 2 * c * kv;     // q, output: C × C; k, v: C × kv
-            long mlp = 3 * c * FeedForwardLength;         // gate, up, down
-            return BlockCount * (attention + mlp + 2 * c) + c;
-        }
-    }
+    /// <summary>
+    /// Parameters outside token embedding and output: attention, feed-forward and norms of every block, plus the final
+    /// norm; counted from the tensor table of the shape's family (a size preset's as llama).
+    /// </summary>
+    public long NonEmbeddingParameters =>
+        ModelTensors.For(For(Architecture ?? ModelArchitecture.Llama, vocabSize: 1, ropeFreqBase: 10000f, rmsNormEps: 1e-5f))
+            .Where(t => t.Name is not ModelTensors.TokenEmbedding and not ModelTensors.Output)
+            .Sum(t => t.ElementCount);
 
     /// <summary>The YAML file's fields; all optional here so a missing key gets a clear message.</summary>
     sealed class ShapeFile
@@ -131,5 +219,6 @@ public sealed record StudentShape
         public int? FeedForwardLength { get; set; }
         public int? ContextLength { get; set; }
         public bool? TiedEmbeddings { get; set; }
+        public int? HeadDim { get; set; }
     }
 }

@@ -5,6 +5,7 @@ using LlmDistill.Student.Lora;
 using static TorchSharp.torch;
 using LlmDistill.Tokenization;
 using LlmDistill.Training.OnPolicy;
+using LlmDistill.Training.Data;
 
 namespace LlmDistill.Training;
 
@@ -29,6 +30,7 @@ public static class TrainRun
         Trainer trainer;
         try
         {
+            TraceTokenizerCheck.Ensure(settings.Data.TracesFolder, student.Vocabulary, student.Model.Config.ArchitectureName);
             trainer = Trainer.Start(student.Model, student.Vocabulary, settings.Data.Open(student.Vocabulary, settings.Trainer), settings.Trainer, run);
         }
         catch
@@ -67,10 +69,10 @@ public static class TrainRun
     static InitializedStudent InitialWeights(TrainSettings s)
     {
         var student = s.Student;
-        if (student.InitPath is { } init) return StudentInitialization.FromGguf(init);
+        var shape = s.Shape ?? (student.Shape is null ? null : StudentShape.Parse(student.Shape));
+        if (student.InitPath is { } init) return StudentInitialization.FromGguf(init, shape, student.Shape);
         if (student.InitFromTeacherPath is { } teacher) return StudentInitialization.FromTeacherLayers(teacher, student.Layers);
         string teacherPath = student.TeacherPath!;
-        var shape = s.Shape ?? (student.Shape is null ? null : StudentShape.Parse(student.Shape));
         string? chosen = null;
         if (shape is null)
         {

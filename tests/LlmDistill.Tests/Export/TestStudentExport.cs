@@ -42,6 +42,37 @@ public class TestStudentExport
     }
 
     [Fact]
+    public void A_gemma3_student_imported_from_gguf_trains_and_exports_to_a_gemma3_gguf_whose_llama_cpp_logits_match()
+    {
+        using var run = new TempDirectory();
+        string init = run.File("gemma3-init.gguf");
+        var config = LlamaModelConfig.TinyGemma3(TrainerRuns.Vocabulary.Count);
+        ModelGgufWriter.Write(init, config, TrainerRuns.Vocabulary, RandomLlamaWeights.Create(seed: 5), GgmlType.F32, "gemma3-init");
+
+        var student = StudentInitialization.FromGguf(init);
+        Assert.Equal(config, student.Model.Config);
+        TrainingSummary summary;
+        using (var trainer = Trainer.Start(student.Model, student.Vocabulary, new SyntheticTraces(length: 24), TrainerRuns.Options(20), run.Path))
+            summary = trainer.Run();
+        double firstLoss = MetricsLog.Read(summary.MetricsPath).First(r => r.Loss is not null).Loss!.Value;
+        Assert.True(summary.Loss!.Loss < firstLoss, $"training loss went from {firstLoss} to {summary.Loss.Loss}");
+
+        string path = run.File("student-f32.gguf");
+        StudentExport.Export(run.Path, path, ExportType.F32);
+        using (var gguf = GgufFile.Open(path))
+        {
+            Assert.Equal("gemma3", gguf.Metadata.GetString("general.architecture"));
+            Assert.Equal(8, gguf.Metadata.GetInt32("gemma3.attention.sliding_window"));
+        }
+        int[] tokens = Enumerable.Range(0, 30).Select(i => (i * 13 + 2) % TrainerRuns.Vocabulary.Count).ToArray(); // longer than the window
+        using var teacher = GgufModel.Load(path);
+        using var trained = StudentCheckpoint.Load(Path.Combine(run.Path, Trainer.CheckpointFolderName)).Model;
+        trained.RoundGeluLikeGgmlCpu();
+        float worst = StudentLogits.MaxAbsDifference(StudentLogits.Of(trained, tokens), LlamaCppReference.Logits(teacher.Model, tokens));
+        Assert.True(worst <= 1e-3f, $"largest logit difference {worst}");
+    }
+
+    [Fact]
     public void Q4_K_M_goes_through_llama_cpp_for_a_student_whose_widths_are_multiples_of_256()
     {
         using var folder = new TempDirectory();

@@ -35,6 +35,7 @@ public class TestStudentGguf
     [InlineData(ModelArchitecture.Llama)]
     [InlineData(ModelArchitecture.Qwen2)]
     [InlineData(ModelArchitecture.Qwen3)]
+    [InlineData(ModelArchitecture.Gemma3)]
     public void F32_export_imports_bit_exactly_with_its_config_vocabulary_and_chat_template(ModelArchitecture architecture)
     {
         var config = architecture switch
@@ -51,6 +52,19 @@ public class TestStudentGguf
             var values = Values(model);
             Assert.Equal(original.Keys.Order(), values.Keys.Order());
             foreach (var (name, expected) in original) Assert.Equal(expected, values[name]);
+        }
+    }
+
+    [Fact]
+    public void Rope_frequency_factors_round_trip_as_the_rope_freqs_tensor()
+    {
+        var config = LlamaModelConfig.TinyLlama(Vocabulary().Count) with { RopeFreqFactors = true };
+        var (readConfig, _, model, original) = RoundTrip(config, GgmlType.F32);
+        using (model)
+        {
+            Assert.True(readConfig.RopeFreqFactors);
+            Assert.Equal(original[ModelTensors.RopeFreqs], Values(model)[ModelTensors.RopeFreqs]);
+            Assert.Equal(8, original[ModelTensors.RopeFreqs].Length); // head size 16 / 2
         }
     }
 
@@ -91,10 +105,10 @@ public class TestStudentGguf
         var vocabulary = Vocabulary();
         var config = LlamaModelConfig.TinyLlama(vocabulary.Count);
         var writer = ModelGgufWriter.Create(config, vocabulary, RandomLlamaWeights.Create(seed: 3), GgmlType.F32);
-        writer.AddTensor("rope_freqs.weight", [8], GgmlType.F32, new float[8]);
+        writer.AddTensor("output.bias", [8], GgmlType.F32, new float[8]);
         string path = dir.File("extra.gguf");
         writer.Write(path);
         var error = Assert.Throws<NotSupportedException>(() => StudentGguf.Import(path));
-        Assert.Contains("rope_freqs.weight", error.Message);
+        Assert.Contains("output.bias", error.Message);
     }
 }

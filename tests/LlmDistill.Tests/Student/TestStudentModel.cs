@@ -11,13 +11,14 @@ public class TestStudentModel
 
     public TestStudentModel() => TorchRuntime.EnsureLoadable();
 
-    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3];
+    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3, ModelArchitecture.Gemma3];
 
     static LlamaModelConfig Tiny(ModelArchitecture architecture) => architecture switch
     {
         ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(Vocab),
         ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(Vocab),
-        _ => LlamaModelConfig.TinyQwen3(Vocab),
+        ModelArchitecture.Qwen3 => LlamaModelConfig.TinyQwen3(Vocab),
+        _ => LlamaModelConfig.TinyGemma3(Vocab),
     };
 
     [Theory]
@@ -61,6 +62,35 @@ public class TestStudentModel
         var after = model.call(changed);
         Assert.True(before[0, ..4].allclose(after[0, ..4], rtol: 0, atol: 0));
         Assert.False(before[0, 4].allclose(after[0, 4]));
+    }
+
+    [Fact]
+    public void A_gemma3_local_block_sees_only_the_last_window_of_positions()
+    {
+        // One block (block 0 is local): a token changes the outputs of its own and the next window − 1 positions, no others.
+        var config = LlamaModelConfig.TinyGemma3(Vocab) with { BlockCount = 1, SlidingWindow = 3 };
+        using var model = new StudentModel(config, std: 0.2);
+        using var _ = no_grad();
+        var tokens = tensor(new long[] { 3, 14, 15, 92, 65, 35, 89, 79 }).unsqueeze(0);
+        var changed = tokens.clone();
+        changed[0, 2] = tensor(200L);
+        var before = model.call(tokens);
+        var after = model.call(changed);
+        for (int position = 0; position < 8; position++)
+        {
+            bool sees = position >= 2 && position - 2 < 3;
+            Assert.Equal(sees, !before[0, position].allclose(after[0, position], rtol: 0, atol: 0));
+        }
+        // Window 2: each local block carries a change one position on, so five local blocks carry token 0 to position 5
+        // and no further; block 5 is global, so a sixth block carries it to position 15.
+        var longer = arange(16L).unsqueeze(0) * 7 + 1;
+        var longerChanged = longer.clone();
+        longerChanged[0, 0] = tensor(200L);
+        using var local = new StudentModel(config with { BlockCount = 5, SlidingWindow = 2 }, std: 0.2);
+        Assert.True(local.call(longer)[0, 15].allclose(local.call(longerChanged)[0, 15], rtol: 0, atol: 0));
+        Assert.False(local.call(longer)[0, 5].allclose(local.call(longerChanged)[0, 5], rtol: 0, atol: 0));
+        using var global = new StudentModel(config with { BlockCount = 6, SlidingWindow = 2 }, std: 0.2);
+        Assert.False(global.call(longer)[0, 15].allclose(global.call(longerChanged)[0, 15], rtol: 0, atol: 0));
     }
 
     [Fact]

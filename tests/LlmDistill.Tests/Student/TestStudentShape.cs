@@ -29,6 +29,96 @@ public class TestStudentShape
         Assert.Equal(shape.NonEmbeddingParameters, tensors);
     }
 
+    [Theory]
+    [InlineData("qwen3-0.6b", ModelArchitecture.Qwen3, 440_000_000, 441_000_000, 128)]
+    [InlineData("smollm2-135m", ModelArchitecture.Llama, 106_000_000, 106_500_000, 64)]
+    [InlineData("llama3.2-1b", ModelArchitecture.Llama, 973_000_000, 973_500_000, 64)]
+    [InlineData("gemma3-270m", ModelArchitecture.Gemma3, 100_000_000, 100_500_000, 256)]
+    public void Model_presets_fix_their_family_and_have_the_real_models_parameter_count(string name, ModelArchitecture family, long low, long high, int headSize)
+    {
+        var shape = StudentShape.Parse(name);
+        // A qwen2 teacher's family and RoPE base are overridden by the preset; the vocabulary size is the teacher's.
+        var config = shape.For(ModelArchitecture.Qwen2, vocabSize: 1000, ropeFreqBase: 1234f, rmsNormEps: 1e-3f);
+        Assert.Equal(family, config.Architecture);
+        Assert.Equal(1000, config.VocabSize);
+        Assert.Equal(headSize, config.HeadSize);
+        Assert.NotEqual(1234f, config.RopeFreqBase);
+        Assert.False(config.AttentionBias);
+        Assert.True(config.TiedEmbeddings);
+        Assert.InRange(shape.NonEmbeddingParameters, low, high);
+        long tensors = ModelTensors.For(config).Where(t => t.Name != ModelTensors.TokenEmbedding).Sum(t => t.ElementCount);
+        Assert.Equal(shape.NonEmbeddingParameters, tensors);
+    }
+
+    [Fact]
+    public void The_gemma3_preset_has_gemma_3_270m_s_windows_and_rope_bases()
+    {
+        var config = StudentShape.Gemma3_270M.For(ModelArchitecture.Llama, 262_144, 10000f, 1e-5f);
+        Assert.Equal(512, config.SlidingWindow);
+        Assert.Equal([5, 11, 17], Enumerable.Range(0, config.BlockCount).Where(i => config.WindowOf(i) is null));
+        Assert.Equal(1_000_000f, config.RopeFreqBaseOf(5));
+        Assert.Equal(10_000f, config.RopeFreqBaseOf(0));
+        Assert.Equal(1e-6f, config.RmsNormEps);
+        Assert.Equal(1.0 / 16, config.AttentionScale); // 1/√256: query_pre_attn_scalar = head size
+        Assert.Equal(MathF.Sqrt(640), config.EmbeddingScale);
+    }
+
+    [Fact]
+    public void Llama_3_rope_scaling_keeps_short_wavelengths_and_stretches_long_ones_by_its_factor()
+    {
+        float[] factors = Llama3RopeScaling.Llama3_2.Factors(64, 500_000f);
+        Assert.Equal(32, factors.Length);
+        Assert.Equal(1f, factors[0]);    // wavelength 2π, far under 8192 / 4
+        Assert.Equal(32f, factors[^1]);  // wavelength 2π · 5e5^(62/64), far over 8192
+        Assert.True(factors.Zip(factors.Skip(1)).All(p => p.First <= p.Second));
+        Assert.Contains(factors, f => f > 1f && f < 32f); // the blended band
+
+        var shape = StudentShape.Llama3_2_1B with { EmbeddingLength = 64, BlockCount = 1, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 128 };
+        using var folder = new TempDirectory();
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        string teacher = folder.File("teacher.gguf");
+        ModelGgufWriter.Write(teacher, LlamaModelConfig.TinyQwen2(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, "teacher");
+        using var model = StudentInitialization.Random(shape, teacher, seed: 2).Model;
+        Assert.True(model.Config.RopeFreqFactors);
+        Assert.Equal(Llama3RopeScaling.Llama3_2.Factors(16, 500_000f), model.GgufParameters()[ModelTensors.RopeFreqs].data<float>().ToArray());
+        Assert.False(model.GgufParameters()[ModelTensors.RopeFreqs].requires_grad); // frozen: the file's, not trained
+    }
+
+    [Fact]
+    public void A_random_student_from_a_model_preset_has_the_presets_family_and_the_teachers_vocabulary()
+    {
+        using var folder = new TempDirectory();
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        string teacher = folder.File("teacher.gguf");
+        ModelGgufWriter.Write(teacher, LlamaModelConfig.TinyQwen2(vocabulary.Count), vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, "teacher");
+
+        var student = StudentInitialization.Random(StudentShape.Gemma3_270M with { BlockCount = 1 }, teacher, seed: 4);
+        using var model = student.Model;
+        Assert.Equal(ModelArchitecture.Gemma3, model.Config.Architecture);
+        Assert.Equal(vocabulary.Count, model.Config.VocabSize);
+        Assert.Equal(vocabulary.Tokens, student.Vocabulary.Tokens);
+        Assert.Equal(256, model.Config.HeadSize);
+        Assert.Contains("gemma3", student.Origin);
+    }
+
+    [Fact]
+    public void A_start_from_a_file_with_a_shape_checks_that_the_file_has_that_shape()
+    {
+        using var folder = new TempDirectory();
+        var vocabulary = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        var config = LlamaModelConfig.TinyGemma3(vocabulary.Count);
+        string path = folder.File("small-gemma3.gguf");
+        ModelGgufWriter.Write(path, config, vocabulary, RandomLlamaWeights.Create(seed: 1), Gguf.GgmlType.F32, "small");
+
+        var error = Assert.Throws<InvalidDataException>(() => StudentInitialization.FromGguf(path, StudentShape.Gemma3_270M, "gemma3-270m"));
+        Assert.Equal($"{path} is not a gemma3-270m: it has embedding_length 64, not 640.", error.Message);
+        var same = StudentShape.Gemma3_270M with { EmbeddingLength = 64, BlockCount = 7, HeadCount = 4, HeadCountKv = 2, HeadDim = 32, FeedForwardLength = 128, SlidingWindow = 8 };
+        using var model = StudentInitialization.FromGguf(path, same, "shape").Model;
+        Assert.Equal(config, model.Config);
+        var otherFamily = same with { Architecture = ModelArchitecture.Qwen3 };
+        Assert.Contains("architecture gemma3, not qwen3", Assert.Throws<InvalidDataException>(() => StudentInitialization.FromGguf(path, otherFamily, "shape")).Message);
+    }
+
     [Fact]
     public void A_yaml_shape_file_gives_its_shape_and_unknown_keys_are_refused()
     {

@@ -117,6 +117,29 @@ public class TestTrainCli(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void A_student_of_another_family_is_refused_with_another_vocabulary_and_trains_with_the_teachers()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder); // from the qwen2 teacher
+
+        string other = folder.File("gemma3-other-vocabulary.gguf");
+        var small = LlmDistill.Tokenization.SmallByteLevelVocabulary.Create();
+        ModelGgufWriter.Write(other, LlamaModelConfig.TinyGemma3(small.Count), small, RandomLlamaWeights.Create(seed: 3), Gguf.GgmlType.F32, "other");
+        var (code, _, error) = Run("train", "--traces", traces, "--init", other, "--out", folder.File("refused"), "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("come from a qwen2 teacher", error);
+        Assert.Contains("a student's architecture may differ from the teacher's only where their vocabularies are identical", error);
+        Assert.False(Directory.Exists(Path.Combine(folder.File("refused"), Trainer.CheckpointFolderName)));
+
+        string same = folder.File("gemma3-teacher-vocabulary.gguf");
+        ModelGgufWriter.Write(same, LlamaModelConfig.TinyGemma3(teachers.Vocabulary.Count), teachers.Vocabulary, RandomLlamaWeights.Create(seed: 3), Gguf.GgmlType.F32, "same");
+        string output;
+        (code, output, error) = Run("train", "--traces", traces, "--init", same, "--out", folder.File("run"), "--steps", "2", "--batch-size", "2", "--all-traces");
+        Assert.True(code == 0, error + output);
+    }
+
+    [Fact]
     public void Cuda_without_the_cuda_build_fails_with_the_build_to_use()
     {
         if (TorchSharp.torch.cuda.is_available()) return;
