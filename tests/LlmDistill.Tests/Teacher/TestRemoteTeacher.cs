@@ -32,8 +32,36 @@ public sealed class TestRemoteTeacher(TinyTeacherFixture teachers)
         var summary = GenerateRun.Run(Settings(remote.Path) with { Remote = new() { Urls = [server.BaseUrl.ToString()] } });
         Assert.Equal(6, summary.Samples);
 
-        var expected = TraceReader.Read(local.Path).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
-        var actual = TraceReader.Read(remote.Path).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+        AssertSameTraces(local.Path, remote.Path);
+        var provenance = TraceReader.ReadProvenance(Directory.GetFiles(remote.Path, "part-*.parquet").First());
+        Assert.Contains("tiny-teacher at " + server.BaseUrl, provenance.TeacherFileName);
+        server.Model.Dispose();
+    }
+
+    /// <summary>
+    /// llama.cpp's own llama-server (LLMDISTILL_LLAMA_SERVER names the binary) on loopback over the same GGUF: the
+    /// completions are the local teacher's token for token, and top-5 logprobs agree within a storage step.
+    /// </summary>
+    [LlamaServerFact]
+    public void A_llama_server_teacher_writes_the_same_greedy_traces_as_the_local_one()
+    {
+        using var server = new LlamaServerProcess(LlamaServerProcess.Binary!, teachers.Qwen2Path, Engine.Parallel, Engine.ContextPerSequence, threads: 1, ["--alias", "tiny-teacher"]);
+        using var local = new TempDirectory();
+        using var remote = new TempDirectory();
+        GenerateRun.Run(Settings(local.Path));
+        string url = new Uri(server.BaseUrl, "/v1").ToString();
+        var summary = GenerateRun.Run(Settings(remote.Path) with { Remote = new() { Urls = [url] } });
+        Assert.Equal(6, summary.Samples);
+        AssertSameTraces(local.Path, remote.Path);
+        var provenance = TraceReader.ReadProvenance(Directory.GetFiles(remote.Path, "part-*.parquet").First());
+        Assert.Contains("tiny-teacher at " + url, provenance.TeacherFileName);
+    }
+
+    /// <summary>Same keys, prompt and completion ids and text; top-5 per position within a storage step.</summary>
+    static void AssertSameTraces(string localFolder, string remoteFolder)
+    {
+        var expected = TraceReader.Read(localFolder).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+        var actual = TraceReader.Read(remoteFolder).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
         Assert.Equal(expected.Select(r => r.Key), actual.Select(r => r.Key));
         for (int i = 0; i < expected.Length; i++)
         {
@@ -54,9 +82,6 @@ public sealed class TestRemoteTeacher(TinyTeacherFixture teachers)
                     if (!a.ContainsKey(id)) Assert.True(logprob - edge < 0.03f, $"alternative {id} ({logprob}) is extra in the remote top-5 at token {t}");
             }
         }
-        var provenance = TraceReader.ReadProvenance(Directory.GetFiles(remote.Path, "part-*.parquet").First());
-        Assert.Contains("tiny-teacher at " + server.BaseUrl, provenance.TeacherFileName);
-        server.Model.Dispose();
     }
 
     [Fact]
@@ -80,5 +105,14 @@ public sealed class TestRemoteTeacher(TinyTeacherFixture teachers)
             Capture = new() { TopK = 32 }, Remote = new() { Urls = ["http://127.0.0.1:9/v1"], Model = "x" },
         }));
         Assert.Contains("at most 20", e.Message);
+    }
+}
+
+/// <summary>A fact that runs only when LLMDISTILL_LLAMA_SERVER names a llama-server binary (xunit 2 decides skipping at discovery).</summary>
+public sealed class LlamaServerFactAttribute : FactAttribute
+{
+    public LlamaServerFactAttribute()
+    {
+        if (LlamaServerProcess.Binary is null) Skip = $"skipped: set {LlamaServerProcess.Variable} to a llama-server binary built from llama.cpp's sources";
     }
 }
