@@ -170,9 +170,23 @@ public sealed class RemoteTeacher : ICompletionEngine
             throw new InvalidDataException($"the remote teacher at {server} returned no logprobs; it must support the completions API's logprobs");
         // llama.cpp's llama-server answers /v1/completions in the chat API's shape (logprobs.content, ids included);
         // the others in the completions API's (parallel arrays tokens / token_logprobs / top_logprobs).
-        var returned = lp.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
-            ? ReadContent(content, server)
-            : ReadCompletions(lp, server);
+        string finish = choice.TryGetProperty("finish_reason", out var f) ? f.GetString() ?? "" : "";
+        ReturnedToken[] returned;
+        if (lp.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            returned = ReadContent(content, server);
+            // llama-server leaves out of logprobs.content every token whose text ends inside a UTF-8 character (it waits
+            // for the rest of the character, then sends the bytes with the next token's entry), so a completion with
+            // such a token has positions without alternatives: it is refused rather than recorded shifted. Its usage
+            // counts every token; after a stop string it also drops the stop string's tokens, so that case is not checked.
+            bool stopString = finish == "stop" && (returned.Length == 0 || !_tokenizer.Vocab.IsEog(returned[^1].Id));
+            if (!stopString && response.TryGetProperty("usage", out var usage) && usage.TryGetProperty("completion_tokens", out var count)
+                && count.GetInt32() > returned.Length)
+                return Completion.Failed(request.Index, request.PromptTokens.Length, _topK,
+                    $"the remote teacher at {server} returned logprobs for {returned.Length} of the {count.GetInt32()} tokens it generated " +
+                    "(llama.cpp's server leaves out tokens that end inside a UTF-8 character), so this completion cannot be recorded");
+        }
+        else returned = ReadCompletions(lp, server);
         int n = returned.Length;
         var ids = new int[n];
         var logprobs = new float[n];
@@ -195,7 +209,6 @@ public sealed class RemoteTeacher : ICompletionEngine
             }
             tail[i] = (float)Math.Max(0, 1 - mass);
         }
-        string finish = choice.TryGetProperty("finish_reason", out var f) ? f.GetString() ?? "" : "";
         var reason = finish == "length" ? FinishReason.Length
             : n > 0 && _tokenizer.Vocab.IsEog(ids[^1]) ? FinishReason.EndOfGeneration
             : FinishReason.Stop;
