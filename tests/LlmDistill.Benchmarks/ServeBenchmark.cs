@@ -19,6 +19,7 @@ namespace LlmDistill.Benchmarks;
 /// `serve` vs local `generate` on the same questions, alternating.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --serve [--clients 16,64] [--requests 1] [--repeats 3]
 ///        [--llama-server /path/to/llama-server] [--url http://127.0.0.1:8080] [--parallel 16] [--ctx 512] [--threads 2] [--no-generate]
+/// (--clients "" runs only the generate comparison.)
 /// </summary>
 static class ServeBenchmark
 {
@@ -33,7 +34,7 @@ static class ServeBenchmark
 
     public static int Run(string[] args)
     {
-        int[] clientCounts = (Program.StringArg(args, "--clients") ?? "16,64").Split(',').Select(int.Parse).ToArray();
+        int[] clientCounts = (Program.StringArg(args, "--clients") ?? "16,64").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         int perClient = Program.IntArg(args, "--requests", 1), generate = Program.IntArg(args, "--generate", 64), repeats = Program.IntArg(args, "--repeats", 3);
         int parallel = Program.IntArg(args, "--parallel", 16), ctx = Program.IntArg(args, "--ctx", 512);
         int threads = Program.IntArg(args, "--threads", Environment.ProcessorCount);
@@ -45,7 +46,7 @@ static class ServeBenchmark
         var targets = new List<Target> { new("serve", Client(server.Address)) };
         try
         {
-            if (llamaServer is not null)
+            if (llamaServer is not null && clientCounts.Length > 0)
             {
                 llama = new LlamaServerProcess(llamaServer, model, parallel, ctx, threads);
                 targets.Add(new("llama-server", Client(llama.BaseUrl)));
@@ -55,7 +56,7 @@ static class ServeBenchmark
                               $"{generate} generated tokens per request, {perClient} request(s) per client, {repeats} repeats, servers in turn" +
                               (llama is null ? "" : $"; llama-server {llamaServer} -np {parallel} -c {parallel * ctx} --cont-batching -t {threads} -tb {threads}"));
             int runId = 0;
-            foreach (var t in targets) Load(t.Http, 1, 1, generate, runId++); // warm-up
+            if (clientCounts.Length > 0) foreach (var t in targets) Load(t.Http, 1, 1, generate, runId++); // warm-up
             Console.WriteLine("| server | clients | requests/s | generated tokens/s (min / median / max) | TTFT p50 / p99 s | per token p50 / p99 ms |");
             Console.WriteLine("|---|---:|---:|---|---|---|");
             foreach (int clients in clientCounts)
@@ -65,7 +66,10 @@ static class ServeBenchmark
                     for (int k = 0; k < targets.Count; k++)
                     {
                         var t = targets[(k + r) % targets.Count];
-                        runs[t.Name].Add(Load(t.Http, clients, perClient, generate, runId++));
+                        var run = Load(t.Http, clients, perClient, generate, runId++);
+                        runs[t.Name].Add(run);
+                        // Each run as it ends, so that a long session shows its progress (and its spread).
+                        Console.Error.WriteLine($"  {t.Name}, {clients} clients, repeat {r + 1}: {run.TokensPerSecond:F1} tokens/s, TTFT p99 {P(run.Ttft, 0.99):F2} s, wall {run.Wall:F1} s");
                     }
                 foreach (var (name, list) in runs)
                 {
@@ -121,6 +125,7 @@ static class ServeBenchmark
                     var summary = GenerateRun.Run(settings);
                     if (summary.GeneratedTokens != 16 * 64) Console.WriteLine($"  ({kind} generated {summary.GeneratedTokens} tokens, not {16 * 64})");
                     walls[kind].Add(summary.Wall.TotalSeconds);
+                    Console.Error.WriteLine($"  generate {kind}, repeat {r + 1}: {summary.Wall.TotalSeconds:F2} s");
                 }
             Console.WriteLine();
             Console.WriteLine("remote-teacher generate against serve vs local generate: 16 questions, shared few-shot prefix, 64 generated tokens, top-20");
