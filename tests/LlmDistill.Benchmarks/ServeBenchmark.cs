@@ -168,6 +168,10 @@ static class ServeBenchmark
         string body = "{\"prompt\":" + JsonSerializer.Serialize(prompt) + ",\"temperature\":0,\"max_tokens\":" + generate + ",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"ignore_eos\":true}";
         var clock = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")) };
+        // A connection of its own per request (a loopback connect costs well under a millisecond): llama-server closes
+        // idle keep-alive connections after 5 s, and a POST sent on one it is closing ends as "response ended prematurely"
+        // (seen while the other server had its turn).
+        request.Headers.ConnectionClose = true;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
