@@ -58,7 +58,7 @@ static class GenerateBenchmark
     /// A chain-of-thought template whose system text and few-shot examples come to exactly 256 tokens (the issue's shared
     /// prefix) with Qwen's chat template, and, with one more sentence of system text, without it (--raw).
     /// </summary>
-    static string WritePrompt(string folder, bool raw)
+    internal static string WritePrompt(string folder, bool raw)
     {
         string path = Path.Combine(folder, "bench-cot.yaml");
         File.WriteAllText(path, """
@@ -85,7 +85,7 @@ static class GenerateBenchmark
         return path;
     }
 
-    static string WriteQuestions(string folder, int count, bool shortQuestions)
+    internal static string WriteQuestions(string folder, int count, bool shortQuestions)
     {
         string path = Path.Combine(folder, $"questions-{count}.jsonl");
         var lines = Enumerable.Range(0, count).Select(i => JsonSerializer.Serialize(new

@@ -69,18 +69,24 @@ public static class EvalRun
     {
         void Report(string phase, long done, long total) => progress?.Report(new EvalProgress(index, model.Name, phase, done, total));
         Report("loading", 0, questions.Count);
-        using var llama = GgufModel.Load(model.GgufPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers, AdapterPath = model.AdapterPath });
+        // A remote teacher answers on its servers: here its GGUF is only the tokenizer and chat template, so there is no
+        // local speed to time and no local distribution to score traces with.
+        bool remote = model.Role == ModelRole.Teacher && settings.Remote.Enabled;
+        using var llama = GgufModel.Load(model.GgufPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers, VocabOnly = remote, AdapterPath = model.AdapterPath });
+        using var teacher = remote ? new RemoteTeacher(llama, settings.Remote, topK: 1, settings.Engine.Parallel) : null;
+        if (teacher is not null)
+            model = model with { Name = teacher.ModelId, Source = $"{teacher.ModelId} at {string.Join(" ", teacher.Servers)} (tokenizer {model.Source})" };
         var answers = ModelAnswering.Answer(llama, model.Name, questions, template, settings,
-            new InlineProgress(done => Report("answering", done, questions.Count)), cancel);
+            new InlineProgress(done => Report("answering", done, questions.Count)), cancel, teacher);
         Report("timing", questions.Count, questions.Count);
-        var speed = SpeedProbe.Measure(llama, answers.GreedyTokens, settings.Engine.Threads);
+        var speed = remote ? null : SpeedProbe.Measure(llama, answers.GreedyTokens, settings.Engine.Threads);
         TraceScore? score = null;
-        if (traces is not null)
+        if (traces is not null && !remote)
             score = TraceScorer.Score(llama, traces, settings.Engine.Threads, new InlineProgress(done => Report("scoring traces", done, traces.Count)), cancel);
         double seconds = answers.Stats.Wall.TotalSeconds;
         var result = model.Facts() with
         {
-            PrefillTokensPerS = speed.PrefillTokensPerS, DecodeTokensPerS = speed.DecodeTokensPerS,
+            PrefillTokensPerS = speed?.PrefillTokensPerS, DecodeTokensPerS = speed?.DecodeTokensPerS,
             SecondsPerQuestion = seconds / questions.Count,
             GeneratedTokensPerS = seconds > 0 ? answers.Stats.GeneratedTokens / seconds : null,
             KlTeacherModel = score?.KlTeacherModel, NllTeacherTokens = score?.NllTeacherTokens, ScoredTokens = score?.Tokens,

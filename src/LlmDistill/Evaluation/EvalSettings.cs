@@ -13,7 +13,7 @@ namespace LlmDistill.Evaluation;
 /// <summary>Everything the eval stage (<see cref="EvalRun"/>) needs; each default is the one place that default lives.</summary>
 public sealed record EvalSettings : IValidatedOptions
 {
-    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model.")]
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model (with a teacher URL: only its tokenizer and chat template are loaded).")]
     public required string TeacherPath { get; init; }
 
     [OptionName("student", "-s"), PathOption, Description("A student: GGUF file, checkpoint folder or training-run folder. Repeat for several.")]
@@ -29,6 +29,8 @@ public sealed record EvalSettings : IValidatedOptions
     public DatasetReadOptions Dataset { get; init; } = new();
     public SamplingOptions Sampling { get; init; } = new();
     public EngineOptions Engine { get; init; } = new();
+    /// <summary>A teacher served elsewhere answers instead of the local GGUF (students still run locally).</summary>
+    public RemoteTeacherOptions Remote { get; init; } = new();
 
     [OptionName("traces"), PathOption, Description("Held-out teacher traces (folder or part file) for per-token KL(teacher ‖ student) and NLL.")]
     public string? TracesPath { get; init; }
@@ -68,7 +70,7 @@ public sealed record EvalSettings : IValidatedOptions
             Limit is long limit ? OptionChecks.AtLeast(nameof(Limit), limit, 1) : null,
             Directory.Exists(OutputFolder) && !Force ? new OptionError(nameof(OutputFolder), $"{OutputFolder} already exists: set {{Force}} to replace it, or choose another folder") : null,
         ],
-        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine));
+        (nameof(Prompt), Prompt), (nameof(Dataset), Dataset), (nameof(Sampling), Sampling), (nameof(Engine), Engine), (nameof(Remote), Remote));
 }
 
 /// <summary>Where a run is: which model (0 = teacher), what it is doing, and how far along.</summary>

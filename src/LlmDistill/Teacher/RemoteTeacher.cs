@@ -11,7 +11,8 @@ namespace LlmDistill.Teacher;
 /// A teacher on OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server, `llmdistill serve`): each request's prompt,
 /// rendered and tokenized by the project exactly as for a local teacher, is sent as token ids to /v1/completions with
 /// logprobs = capture top-k (≤ 20, the API's limit). Returned tokens become ids through the server's ids where it gives
-/// them (`token_ids`/`top_token_ids` from `llmdistill serve`, vLLM's "token_id:N" with return_tokens_as_token_ids), else
+/// them (`token_ids`/`top_token_ids` from `llmdistill serve`, the `id` of each entry of llama-server's logprobs.content,
+/// vLLM's "token_id:N" with return_tokens_as_token_ids), else
 /// through the tokenizer: a returned token that is not exactly one vocabulary entry is refused, never guessed. Requests
 /// are spread over all servers, at most Concurrency in flight each, with retries and backoff on 429, 5xx and time-outs.
 /// </summary>
@@ -158,33 +159,45 @@ public sealed class RemoteTeacher : ICompletionEngine
         }
     }
 
+    /// <summary>One generated token as a server returned it: its id, logprob and alternatives (id, logprob), any order.</summary>
+    readonly record struct ReturnedToken(int Id, float Logprob, (int Id, float Logprob)[] Alternatives);
+
     Completion Parse(GenerationRequest request, JsonElement response, Uri server)
     {
         var choice = response.GetProperty("choices")[0];
         string text = choice.GetProperty("text").GetString() ?? "";
         if (!choice.TryGetProperty("logprobs", out var lp) || lp.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"the remote teacher at {server} returned no logprobs; it must support the completions API's logprobs");
-        var tokens = lp.GetProperty("tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
-        int[] ids = lp.TryGetProperty("token_ids", out var given) && given.ValueKind == JsonValueKind.Array
-            ? given.EnumerateArray().Select(x => x.GetInt32()).ToArray()
-            : tokens.Select(t => Id(t, server)).ToArray();
-        float[] logprobs = lp.GetProperty("token_logprobs").EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetSingle() : float.NegativeInfinity).ToArray();
-        var topIds = new int[ids.Length * _topK];
-        var topLogprobs = new float[ids.Length * _topK];
-        var tail = new float[ids.Length];
-        var tops = lp.GetProperty("top_logprobs").EnumerateArray().ToArray();
-        // `llmdistill serve` also gives each position's alternatives as ids and logprobs (its top_logprobs, keyed by text,
-        // merges tokens that render alike).
-        JsonElement[]? topGivenIds = lp.TryGetProperty("top_token_ids", out var tg) && tg.ValueKind == JsonValueKind.Array ? tg.EnumerateArray().ToArray() : null;
-        JsonElement[]? topGivenLogprobs = lp.TryGetProperty("top_token_logprobs", out var tl) && tl.ValueKind == JsonValueKind.Array ? tl.EnumerateArray().ToArray() : null;
-        if (tops.Length != ids.Length || logprobs.Length != ids.Length)
-            throw new InvalidDataException($"the remote teacher at {server} returned {ids.Length} tokens but {logprobs.Length} logprobs and {tops.Length} top_logprobs");
-        for (int i = 0; i < ids.Length; i++)
+        // llama.cpp's llama-server answers /v1/completions in the chat API's shape (logprobs.content, ids included);
+        // the others in the completions API's (parallel arrays tokens / token_logprobs / top_logprobs).
+        string finish = choice.TryGetProperty("finish_reason", out var f) ? f.GetString() ?? "" : "";
+        ReturnedToken[] returned;
+        if (lp.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {
-            var alternatives = (topGivenIds is not null && topGivenLogprobs is not null
-                    ? topGivenIds[i].EnumerateArray().Zip(topGivenLogprobs[i].EnumerateArray(), (id, l) => (Id: id.GetInt32(), Logprob: l.GetSingle()))
-                    : tops[i].EnumerateObject().Select(p => (Id: Id(p.Name, server), Logprob: p.Value.GetSingle())))
-                .OrderByDescending(a => a.Logprob).ToArray();
+            returned = ReadContent(content, server);
+            // llama-server leaves out of logprobs.content every token whose text ends inside a UTF-8 character (it waits
+            // for the rest of the character, then sends the bytes with the next token's entry), so a completion with
+            // such a token has positions without alternatives: it is refused rather than recorded shifted. Its usage
+            // counts every token; after a stop string it also drops the stop string's tokens, so that case is not checked.
+            bool stopString = finish == "stop" && (returned.Length == 0 || !_tokenizer.Vocab.IsEog(returned[^1].Id));
+            if (!stopString && response.TryGetProperty("usage", out var usage) && usage.TryGetProperty("completion_tokens", out var count)
+                && count.GetInt32() > returned.Length)
+                return Completion.Failed(request.Index, request.PromptTokens.Length, _topK,
+                    $"the remote teacher at {server} returned logprobs for {returned.Length} of the {count.GetInt32()} tokens it generated " +
+                    "(llama.cpp's server leaves out tokens that end inside a UTF-8 character), so this completion cannot be recorded");
+        }
+        else returned = ReadCompletions(lp, server);
+        int n = returned.Length;
+        var ids = new int[n];
+        var logprobs = new float[n];
+        var topIds = new int[n * _topK];
+        var topLogprobs = new float[n * _topK];
+        var tail = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = returned[i].Id;
+            logprobs[i] = returned[i].Logprob;
+            var alternatives = returned[i].Alternatives.OrderByDescending(a => a.Logprob).ToArray();
             if (alternatives.Length < _topK)
                 throw new InvalidDataException($"the remote teacher at {server} returned {alternatives.Length} alternatives at token {i}, not the {_topK} asked for");
             double mass = 0;
@@ -196,9 +209,8 @@ public sealed class RemoteTeacher : ICompletionEngine
             }
             tail[i] = (float)Math.Max(0, 1 - mass);
         }
-        string finish = choice.TryGetProperty("finish_reason", out var f) ? f.GetString() ?? "" : "";
         var reason = finish == "length" ? FinishReason.Length
-            : ids.Length > 0 && _tokenizer.Vocab.IsEog(ids[^1]) ? FinishReason.EndOfGeneration
+            : n > 0 && _tokenizer.Vocab.IsEog(ids[^1]) ? FinishReason.EndOfGeneration
             : FinishReason.Stop;
         return new Completion
         {
@@ -206,6 +218,43 @@ public sealed class RemoteTeacher : ICompletionEngine
             TokenIds = ids, SampledLogprobs = logprobs, TopIds = topIds, TopLogprobs = topLogprobs, TailMass = tail,
         };
     }
+
+    /// <summary>The completions API's logprobs: tokens, token_logprobs and top_logprobs (text → logprob) per position.</summary>
+    ReturnedToken[] ReadCompletions(JsonElement lp, Uri server)
+    {
+        var tokens = lp.GetProperty("tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
+        int[] ids = lp.TryGetProperty("token_ids", out var given) && given.ValueKind == JsonValueKind.Array
+            ? given.EnumerateArray().Select(x => x.GetInt32()).ToArray()
+            : tokens.Select(t => Id(t, server)).ToArray();
+        float[] logprobs = lp.GetProperty("token_logprobs").EnumerateArray().Select(Logprob).ToArray();
+        var tops = lp.GetProperty("top_logprobs").EnumerateArray().ToArray();
+        // `llmdistill serve` also gives each position's alternatives as ids and logprobs (its top_logprobs, keyed by text,
+        // merges tokens that render alike).
+        JsonElement[]? topGivenIds = lp.TryGetProperty("top_token_ids", out var tg) && tg.ValueKind == JsonValueKind.Array ? tg.EnumerateArray().ToArray() : null;
+        JsonElement[]? topGivenLogprobs = lp.TryGetProperty("top_token_logprobs", out var tl) && tl.ValueKind == JsonValueKind.Array ? tl.EnumerateArray().ToArray() : null;
+        if (tops.Length != ids.Length || logprobs.Length != ids.Length)
+            throw new InvalidDataException($"the remote teacher at {server} returned {ids.Length} tokens but {logprobs.Length} logprobs and {tops.Length} top_logprobs");
+        return Enumerable.Range(0, ids.Length).Select(i => new ReturnedToken(ids[i], logprobs[i],
+            topGivenIds is not null && topGivenLogprobs is not null
+                ? topGivenIds[i].EnumerateArray().Zip(topGivenLogprobs[i].EnumerateArray(), (id, l) => (id.GetInt32(), l.GetSingle())).ToArray()
+                : tops[i].EnumerateObject().Select(p => (Id(p.Name, server), p.Value.GetSingle())).ToArray())).ToArray();
+    }
+
+    /// <summary>
+    /// llama-server's logprobs.content: per position {id, token, logprob, top_logprobs: [{id, token, logprob}]}. An entry
+    /// without an id is mapped through the tokenizer like any returned text.
+    /// </summary>
+    ReturnedToken[] ReadContent(JsonElement content, Uri server) =>
+        content.EnumerateArray().Select(t => new ReturnedToken(EntryId(t, server), Logprob(t.GetProperty("logprob")),
+            t.TryGetProperty("top_logprobs", out var tops) && tops.ValueKind == JsonValueKind.Array
+                ? tops.EnumerateArray().Select(a => (EntryId(a, server), Logprob(a.GetProperty("logprob")))).ToArray()
+                : [])).ToArray();
+
+    int EntryId(JsonElement entry, Uri server) =>
+        entry.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number ? id.GetInt32() : Id(entry.GetProperty("token").GetString() ?? "", server);
+
+    // A null logprob is JSON's stand-in for −∞ (probability zero).
+    static float Logprob(JsonElement x) => x.ValueKind == JsonValueKind.Number ? x.GetSingle() : float.NegativeInfinity;
 
     /// <summary>A returned token's id: vLLM's "token_id:N", or the one vocabulary entry that renders as exactly this text.</summary>
     int Id(string token, Uri server)

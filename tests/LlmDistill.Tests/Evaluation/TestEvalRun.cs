@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Xml;
 using DuckDB.NET.Data;
 using LlmDistill.Evaluation;
+using LlmDistill.Serving;
 
 namespace LlmDistill.Tests.Evaluation;
 
@@ -111,5 +112,28 @@ public class TestEvalRun(TinyEvalFixture eval) : IClassFixture<TinyEvalFixture>
         Assert.Contains("| tiny-llama | teacher |", md);
         Assert.Contains("McNemar", md);
         Assert.Contains("distilled", md);
+    }
+
+    [Fact]
+    public async Task A_served_teacher_answers_as_the_local_one_and_the_report_names_it()
+    {
+        var engine = eval.Settings.Engine;
+        await using var server = await OpenAiServer.StartAsync(new ServeSettings { ModelPath = eval.Models.LlamaPath, Port = 0, Engine = engine },
+            new ServedModel(eval.Models.Llama, engine, name: "tiny-llama-served"));
+        var outcome = EvalRun.Run(eval.Settings with
+        {
+            StudentPaths = [], TracesPath = null, Samples = 1, OutputFolder = eval.Scratch("reports/remote"),
+            Remote = new() { Urls = [server.BaseUrl.ToString()] },
+        });
+        var teacher = Assert.Single(outcome.Report.Models);
+        Assert.Equal("tiny-llama-served", teacher.Name);
+        Assert.Contains("tiny-llama-served at " + server.BaseUrl, teacher.Source);
+        Assert.Null(teacher.DecodeTokensPerS); // nothing ran locally to time
+        // Greedy answers: the same completions as the local teacher's in the shared run.
+        var local = eval.Outcome.Predictions.Where(p => p.Model == "tiny-llama" && p.Sample == 0).OrderBy(p => p.QuestionId).ToArray();
+        var remote = outcome.Predictions.OrderBy(p => p.QuestionId).ToArray();
+        Assert.Equal(local.Select(p => (p.QuestionId, p.CompletionText, p.CompletionTokens, p.Answer)), remote.Select(p => (p.QuestionId, p.CompletionText, p.CompletionTokens, p.Answer)));
+        Assert.Contains("| tiny-llama-served | teacher |", File.ReadAllText(Path.Combine(outcome.OutputFolder, ReportFolder.MarkdownFile)));
+        server.Model.Dispose();
     }
 }

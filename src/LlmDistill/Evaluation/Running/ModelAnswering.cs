@@ -15,12 +15,13 @@ internal sealed record ModelAnswers(IReadOnlyList<Prediction> Predictions, Gener
 /// <summary>
 /// One model answers every question through the generate stage's own pieces: the prompt template and the model's chat
 /// template (<see cref="TeacherPrompts"/>), the continuous-batching generator, and the default answer extractor.
-/// Sample 0 is greedy; samples 1..N are drawn at the settings' temperature.
+/// Sample 0 is greedy; samples 1..N are drawn at the settings' temperature. A given engine (a remote teacher) answers
+/// instead of the local generator; the model then serves only as tokenizer and chat template.
 /// </summary>
 internal static class ModelAnswering
 {
     public static ModelAnswers Answer(GgufModel model, string name, IReadOnlyList<DatasetRow> questions, PromptTemplate template,
-        EvalSettings settings, IProgress<long>? questionsDone = null, CancellationToken cancel = default)
+        EvalSettings settings, IProgress<long>? questionsDone = null, CancellationToken cancel = default, ICompletionEngine? engine = null)
     {
         var prompts = new TeacherPrompts(model, template, settings.Prompt.Raw);
         int perQuestion = 1 + settings.TemperatureSamples;
@@ -38,7 +39,8 @@ internal static class ModelAnswering
             }
         }
 
-        using var generator = new BatchedGenerator(model, settings.Engine.Generator(captureTopK: 0) with { CaptureDistribution = false });
+        using var local = engine is null ? new BatchedGenerator(model, settings.Engine.Generator(captureTopK: 0) with { CaptureDistribution = false }) : null;
+        ICompletionEngine generator = engine ?? local!;
         var remaining = new int[questions.Count];
         Array.Fill(remaining, perQuestion);
         long finished = 0;
