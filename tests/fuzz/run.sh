@@ -23,12 +23,17 @@ fi
 dotnet tool restore >/dev/null
 
 bin=artifacts/fuzz/bin
-# A fresh folder each time: sharpfuzz instruments in place, and an assembly must not be instrumented twice.
-rm -rf "$bin"
-dotnet build tests/LlmDistill.Fuzz -c Release -o "$bin" -v quiet -nologo -clp:ErrorsOnly
-for dll in LlmDistill.dll LlmDistill.Gguf.dll LlmDistill.Demo.dll Parquet.dll YamlDotNet.dll; do
-  dotnet sharpfuzz "$bin/$dll" >/dev/null
-done
+# Rebuilt when a source changed since the last instrumented build; a fresh folder each time, as sharpfuzz instruments
+# in place and an assembly must not be instrumented twice.
+# LLMDISTILL_FUZZ_REUSE_BUILD=1 keeps an existing instrumented build as it is (several targets in a row while the sources change).
+if [[ ! -f $bin/.instrumented ]] || { [[ ${LLMDISTILL_FUZZ_REUSE_BUILD:-} != 1 && -n $(find src tests/LlmDistill.Fuzz Directory.Packages.props -newer "$bin/.instrumented" -not -path '*/obj/*' -not -path '*/bin/*' \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -print -quit) ]]; }; then
+  rm -rf "$bin"
+  dotnet build tests/LlmDistill.Fuzz -c Release -o "$bin" -v quiet -nologo -clp:ErrorsOnly
+  for dll in LlmDistill.Core.dll LlmDistill.Gguf.dll LlmDistill.Demo.dll Parquet.dll YamlDotNet.dll; do
+    dotnet sharpfuzz "$bin/$dll" >/dev/null
+  done
+  touch "$bin/.instrumented"
+fi
 
 out=artifacts/fuzz/$target
 mkdir -p "$out"

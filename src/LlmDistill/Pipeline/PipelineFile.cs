@@ -99,6 +99,11 @@ public sealed record PipelineFile
         {
             throw new InvalidDataException($"{full}, line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
         }
+        // YamlDotNet's scanner and loader also throw these for some malformed text (found by fuzzing: tests/fuzz).
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"{full}: not valid YAML ({e.Message})", e);
+        }
         if (stream.Documents.Count == 0) throw new InvalidDataException($"{full} is empty.");
         return stream.Documents[0].RootNode as YamlMappingNode ?? throw new InvalidDataException($"{full}: the file must be a mapping of keys (teacher, out, generate, ...).");
     }

@@ -65,6 +65,8 @@ public sealed class PromptTemplate
         PromptFile file;
         try { file = PromptFile.Parse(System.Text.Encoding.UTF8.GetString(bytes)); }
         catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{path}: {e.Message}", e); }
+        // YamlDotNet's scanner and loader also throw these for some malformed text (found by fuzzing: tests/fuzz).
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new FormatException($"{path}: not valid YAML ({e.Message})", e); }
 
         if (string.IsNullOrWhiteSpace(file.Template)) throw new FormatException($"{path}: 'template' is missing or empty");
         if (file.TemplateFormat is not (null or TemplateFormat))
