@@ -92,8 +92,9 @@ public sealed record PipelineFile
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(full);
-            stream.Load(reader);
+            string text = File.ReadAllText(full);
+            if (YamlText.FindForbiddenCharacter(text) is { } forbidden) throw new InvalidDataException($"{full}, {forbidden}.");
+            stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e)
         {
