@@ -108,12 +108,18 @@ public sealed record PipelineFile
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(full);
-            stream.Load(reader);
+            string text = File.ReadAllText(full);
+            if (YamlText.FindForbiddenCharacter(text) is { } forbidden) throw new InvalidDataException($"{full}, {forbidden}.");
+            stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e)
         {
             throw new InvalidDataException($"{full}, line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        // YamlDotNet's scanner and loader also throw these for some malformed text (found by fuzzing: tests/fuzz).
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"{full}: not valid YAML ({e.Message})", e);
         }
         if (stream.Documents.Count == 0) throw new InvalidDataException($"{full} is empty.");
         return stream.Documents[0].RootNode as YamlMappingNode ?? throw new InvalidDataException($"{full}: the file must be a mapping of keys (teacher, out, generate, ...).");

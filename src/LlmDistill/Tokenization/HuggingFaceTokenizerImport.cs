@@ -284,13 +284,26 @@ public static class HuggingFaceTokenizerImport
     {
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+            // JsonDocument does not check the UTF-8 inside strings until they are read, where it throws
+            // InvalidOperationException (found by fuzzing): check the whole file first.
+            byte[] bytes = File.ReadAllBytes(path);
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                int at = FirstInvalidUtf8(bytes);
+                throw new InvalidDataException($"{Path.GetFileName(path)}: not valid UTF-8 (byte offset {at}).");
+            }
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{Path.GetFileName(path)}: not valid JSON ({e.Message}).", e);
         }
+    }
+
+    static int FirstInvalidUtf8(byte[] bytes)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out int read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done ? -1 : read;
     }
 
     static JsonElement Required(JsonElement parent, string name, string file, JsonValueKind kind, string? path = null)

@@ -39,13 +39,15 @@ public sealed record TraceFileStats
         {
             count++;
             bytes += new FileInfo(file).Length;
-            await using var reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using var reader = await TraceReader.OpenAsync(file, cancellationToken).ConfigureAwait(false);
             foreach (var rowGroup in reader.Metadata!.RowGroups)
             {
                 rows += rowGroup.NumRows;
                 foreach (var chunk in rowGroup.Columns)
                 {
-                    var meta = chunk.MetaData!;
+                    // A footer's column chunk may lack its metadata or path (found by fuzzing): damaged, said by name.
+                    var meta = chunk.MetaData is { PathInSchema.Count: > 0 } m ? m
+                        : throw new InvalidDataException($"'{file}' is damaged and cannot be read (footer): a column chunk has no metadata");
                     string column = meta.PathInSchema[0];
                     columns[column] = columns.GetValueOrDefault(column) + meta.TotalCompressedSize;
                     if (column == "completion_token_ids") tokens += ValueCount(meta);

@@ -21,7 +21,9 @@ public static class TraceReader
             var fields = TraceSchema.Create();
             for (int i = 0; i < reader.RowGroupCount; i++)
             {
-                var rows = await TraceRowGroup.ReadAsync(reader.OpenRowGroupReader(i), fields, cancellationToken).ConfigureAwait(false);
+                List<TraceRecord> rows;
+                try { rows = await TraceRowGroup.ReadAsync(OpenRowGroup(reader, file, i), fields, cancellationToken).ConfigureAwait(false); }
+                catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"row group {i}", e); }
                 foreach (var row in rows) yield return row;
             }
         }
@@ -50,10 +52,15 @@ public static class TraceReader
             var fields = TraceSchema.Create();
             for (int i = 0; i < reader.RowGroupCount; i++)
             {
-                var rowGroup = reader.OpenRowGroupReader(i);
-                var column = new string?[rowGroup.RowCount];
-                await rowGroup.ReadAsync(fields.Key, column, cancellationToken: cancellationToken).ConfigureAwait(false);
-                foreach (string? key in column) keys.Add(key!);
+                string?[] column;
+                try
+                {
+                    var rowGroup = OpenRowGroup(reader, file, i);
+                    column = new string?[rowGroup.RowCount];
+                    await rowGroup.ReadAsync(fields.Key, column, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"row group {i}, column '{fields.Key.Name}'", e); }
+                foreach (string? key in column) keys.Add(key ?? throw new InvalidDataException($"'{file}' is damaged (row group {i}): a row has no key"));
             }
         }
         return keys;
@@ -65,9 +72,10 @@ public static class TraceReader
     public static async Task<TraceProvenance> ReadProvenanceAsync(string file, CancellationToken cancellationToken = default)
     {
         await using var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
-        return reader.CustomMetadata.TryGetValue(TraceSchema.ProvenanceKey, out string? json)
-            ? TraceProvenance.FromJson(json)
-            : throw new InvalidDataException($"'{file}' has no '{TraceSchema.ProvenanceKey}' metadata");
+        if (!reader.CustomMetadata.TryGetValue(TraceSchema.ProvenanceKey, out string? json))
+            throw new InvalidDataException($"'{file}' has no '{TraceSchema.ProvenanceKey}' metadata");
+        try { return TraceProvenance.FromJson(json); }
+        catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"'{TraceSchema.ProvenanceKey}' metadata", e); }
     }
 
     public static TraceProvenance ReadProvenance(string file) => Task.Run(() => ReadProvenanceAsync(file)).GetAwaiter().GetResult();
@@ -100,11 +108,50 @@ public static class TraceReader
         : v < TraceSchema.Version ? $"'{file}' has trace schema version {v}, older than version {TraceSchema.Version} that this build reads: read it with the llmdistill release that wrote it, or generate the traces again"
         : $"'{file}' has trace schema version {v}, newer than version {TraceSchema.Version} that this build reads: read it with a newer llmdistill";
 
-    /// <summary>Opens a trace file, refusing files of another schema version.</summary>
-    static async Task<ParquetReader> OpenAsync(string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while decoding a part file, means the file is damaged. Parquet.Net and its
+    /// codecs throw many types for bad bytes (Thrift, Zstd, ArgumentOutOfRange, Overflow, IO, NullReference found by
+    /// fuzzing: tests/fuzz), and so do our column decoders for inconsistent columns; all but cancellation are.
+    /// </summary>
+    internal static bool IsDamage(Exception e) => e is not OperationCanceledException;
+
+    /// <summary>
+    /// Row group <paramref name="index"/>, its row count checked first: every row has a distinct key of at least one
+    /// byte, so a part file holds fewer rows than bytes. A damaged footer claiming more (found by fuzzing: a 4.7 kB file
+    /// claiming hundreds of millions of rows) would otherwise allocate columns of that many rows.
+    /// </summary>
+    static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string file, int index)
     {
-        var reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
-        string? version = reader.CustomMetadata.GetValueOrDefault(TraceSchema.VersionKey);
+        var rowGroup = reader.OpenRowGroupReader(index);
+        long length = new FileInfo(file).Length;
+        if (rowGroup.RowCount < 0 || rowGroup.RowCount > length)
+            throw new InvalidDataException($"'{file}' is damaged and cannot be read (row group {index}): it claims {rowGroup.RowCount} rows in a file of {length} bytes");
+        return rowGroup;
+    }
+
+    /// <summary>One sentence for a damaged part file: the file, where in it, and the decoder's own words.</summary>
+    internal static InvalidDataException Damaged(string file, string where, Exception e) =>
+        new($"'{file}' is damaged and cannot be read ({where}): {e.Message}", e);
+
+    /// <summary>Opens a trace file, refusing files of another schema version, or damaged (<see cref="InvalidDataException"/>).</summary>
+    internal static async Task<ParquetReader> OpenAsync(string file, CancellationToken cancellationToken)
+    {
+        ParquetReader reader;
+        string? version;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+            try { version = reader.CustomMetadata.GetValueOrDefault(TraceSchema.VersionKey); }
+            catch
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception e) when (IsDamage(e) && e is not FileNotFoundException and not DirectoryNotFoundException and not UnauthorizedAccessException)
+        {
+            throw Damaged(file, "footer", e);
+        }
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v != TraceSchema.Version)
         {
             await reader.DisposeAsync().ConfigureAwait(false);

@@ -256,4 +256,17 @@ public class TestDatasetReader
             await group.WriteAsync(answer, answers[g]!);
         }
     }
+
+    [Fact]
+    public void A_Parquet_file_whose_footer_has_no_columns_is_refused_as_damaged()
+    {
+        // Found by fuzzing (tests/fuzz/regressions/datasets): Parquet.Net threw ArgumentException from its schema.
+        byte[] input = File.ReadAllBytes(RepositoryFiles.Path(Path.Combine("tests", "fuzz", "regressions", "datasets", "id-000008-no-columns.bin")));
+        using var dir = new TempDirectory();
+        string path = dir.File("data.parquet");
+        File.WriteAllBytes(path, input[1..]);  // the first byte is the fuzz target's format selector
+        var e = Assert.Throws<DatasetFormatException>(() => DatasetReader.Open(path).ToList());
+        Assert.Contains(path, e.Message);
+        Assert.Contains("damaged Parquet file", e.Message);
+    }
 }

@@ -183,4 +183,14 @@ public class TestPromptTemplate
         var error = Assert.Throws<FileNotFoundException>(() => PromptTemplate.Resolve("cot-maths"));
         Assert.Contains("cot-general", error.Message);
     }
+
+    [Fact]
+    public void YAML_that_YamlDotNet_rejects_without_a_YamlException_is_a_FormatException_naming_the_file()
+    {
+        // Found by fuzzing the pipeline file, whose YAML goes through the same library (tests/fuzz/regressions).
+        using var dir = new TempDirectory();
+        string path = dir.Write("odd.yaml", "!!0A.%0AdA");
+        var e = Assert.Throws<FormatException>(() => PromptTemplate.Load(path));
+        Assert.Contains(path, e.Message);
+    }
 }

@@ -153,4 +153,16 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
         Assert.True(File.Exists(pipeline.Generate.Prompt.Template), pipeline.Generate.Prompt.Template);
         Assert.True(File.Exists(pipeline.Generate.DataPath), pipeline.Generate.DataPath);
     }
+
+    [Fact]
+    public void YAML_that_YamlDotNet_rejects_without_a_YamlException_is_refused_naming_the_file()
+    {
+        // Found by fuzzing (tests/fuzz/regressions/pipeline): a tag with a %-escape made YamlDotNet's loader throw
+        // ArgumentException, which escaped PipelineFile.Load unexplained.
+        using var folder = new TempDirectory();
+        string path = folder.Write("pipeline.yaml", "!!0A.%0AdA");
+        var e = Assert.Throws<InvalidDataException>(() => PipelineFile.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("not valid YAML", e.Message);
+    }
 }

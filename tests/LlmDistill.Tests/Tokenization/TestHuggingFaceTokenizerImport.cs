@@ -99,4 +99,19 @@ public class TestHuggingFaceTokenizerImport(Qwen3VocabularyFixture qwen3)
          "decoder":{"type":"ByteLevel"},
          "model":{"type":"BPE","vocab":{{{vocab}}},"merges":{{{merges}}}}}
         """;
+
+    [Fact]
+    public void Invalid_UTF8_inside_a_string_is_refused_with_its_byte_offset()
+    {
+        // Found by fuzzing: JsonDocument parses such a file and throws InvalidOperationException only when the
+        // string is read, which escaped the importer unexplained.
+        using var dir = new TempDirectory();
+        string path = dir.File("bad-utf8.json");
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(TinyTokenizerJson("[]"));
+        int at = Array.IndexOf(json, (byte)'c');
+        json[at] = 0xFF;
+        File.WriteAllBytes(path, json);
+        var e = Assert.Throws<InvalidDataException>(() => HuggingFaceTokenizerImport.Load(path));
+        Assert.Equal($"bad-utf8.json: not valid UTF-8 (byte offset {at}).", e.Message);
+    }
 }

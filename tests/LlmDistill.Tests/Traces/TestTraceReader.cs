@@ -78,4 +78,21 @@ public class TestTraceReader
         var newer = Assert.Throws<InvalidDataException>(() => TraceReader.ReadKeys(folder.File("part-0000-b.parquet")));
         Assert.Contains("version 2", newer.Message);
     }
+
+    public static TheoryData<string> DamagedParts() =>
+        [.. Directory.GetFiles(LlmDistill.Tests.Generation.RepositoryFiles.Path(Path.Combine("tests", "fuzz", "regressions", "traces"))).Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory, MemberData(nameof(DamagedParts))]
+    public void A_damaged_part_file_found_by_fuzzing_is_refused_in_one_sentence_naming_it(string name)
+    {
+        // Inputs AFL++ made from a valid part (tests/fuzz/run.sh traces): before the fix they ended in Thrift, Zstd,
+        // ArgumentOutOfRange, Overflow, NullReference, duplicate-key and other exceptions from inside Parquet.Net.
+        using var folder = new TempDirectory();
+        string part = Path.Combine(folder.Path, "part-0000-0.parquet");
+        File.Copy(LlmDistill.Tests.Generation.RepositoryFiles.Path(Path.Combine("tests", "fuzz", "regressions", "traces", name)), part);
+        var read = Assert.Throws<InvalidDataException>(() => TraceReader.Read(part).ToList());
+        Assert.Contains(part, read.Message);
+        var summary = Assert.Throws<InvalidDataException>(() => TraceSummary.Read(part));
+        Assert.Contains(part, summary.Message);
+    }
 }

@@ -11,7 +11,19 @@ internal static class ParquetRecords
 {
     public static IEnumerable<DatasetRecord> Read(string path, DatasetFieldMap fields)
     {
-        var reader = Wait(ParquetReader.CreateAsync(path));
+        ParquetReader reader;
+        try
+        {
+            reader = Wait(ParquetReader.CreateAsync(path));
+            // The schema is decoded on first use; a footer with no columns fails there (found by fuzzing).
+            try { _ = reader.Schema; }
+            catch
+            {
+                Wait(reader.DisposeAsync().AsTask());
+                throw;
+            }
+        }
+        catch (Exception e) when (IsDamage(e)) { throw Damaged(path, "footer", e); }
         try
         {
             foreach (var record in Read(path, reader, fields)) yield return record;
@@ -32,12 +44,19 @@ internal static class ParquetRecords
         long row = 0;
         for (int group = 0; group < reader.RowGroupCount; group++)
         {
-            using var groupReader = reader.OpenRowGroupReader(group);
-            int count = checked((int)groupReader.RowCount);
-            string?[] questions = ReadText(groupReader, question, count);
-            string?[]? answers = answer is null ? null : ReadText(groupReader, answer, count);
-            string?[]? ids = id is null ? null : ReadText(groupReader, id, count);
-            string?[]? rationales = rationale is null ? null : ReadText(groupReader, rationale, count);
+            int count;
+            string?[] questions;
+            string?[]? answers, ids, rationales;
+            try
+            {
+                using var groupReader = reader.OpenRowGroupReader(group);
+                count = checked((int)groupReader.RowCount);
+                questions = ReadText(groupReader, question, count);
+                answers = answer is null ? null : ReadText(groupReader, answer, count);
+                ids = id is null ? null : ReadText(groupReader, id, count);
+                rationales = rationale is null ? null : ReadText(groupReader, rationale, count);
+            }
+            catch (Exception e) when (IsDamage(e)) { throw Damaged(path, $"row group {group}", e); }
             for (int i = 0; i < count; i++)
             {
                 row++;
@@ -45,6 +64,17 @@ internal static class ParquetRecords
             }
         }
     }
+
+    /// <summary>
+    /// Whether an exception from Parquet.Net or its codecs means the file is damaged: for bad bytes they throw many
+    /// types (Thrift, Zstd, ArgumentOutOfRange, Overflow, IO, found by fuzzing: tests/fuzz); all but cancellation,
+    /// a missing file and our own refusals are.
+    /// </summary>
+    static bool IsDamage(Exception e) =>
+        e is not (OperationCanceledException or DatasetFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException);
+
+    static DatasetFormatException Damaged(string path, string where, Exception e) =>
+        new(path, 0, null, $"damaged Parquet file, cannot be read ({where}): {e.Message}");
 
     static DataField? Column(string path, ParquetSchema schema, string? name, bool required, bool integersAllowed = false)
     {

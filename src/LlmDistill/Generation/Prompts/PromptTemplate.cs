@@ -63,15 +63,21 @@ public sealed class PromptTemplate
     static PromptTemplate Parse(string path, byte[] bytes)
     {
         PromptFile file;
-        try { file = PromptFile.Parse(System.Text.Encoding.UTF8.GetString(bytes)); }
+        string text = System.Text.Encoding.UTF8.GetString(bytes);
+        if (Pipeline.YamlText.FindForbiddenCharacter(text) is { } forbidden) throw new FormatException($"{path}, {forbidden}");
+        try { file = PromptFile.Parse(text); }
         catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{path}: {e.Message}", e); }
+        // YamlDotNet's scanner and loader also throw these for some malformed text (found by fuzzing: tests/fuzz).
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new FormatException($"{path}: not valid YAML ({e.Message})", e); }
 
         if (string.IsNullOrWhiteSpace(file.Template)) throw new FormatException($"{path}: 'template' is missing or empty");
         if (file.TemplateFormat is not (null or TemplateFormat))
             throw new FormatException($"{path}: template_format '{file.TemplateFormat}' is not supported; use '{TemplateFormat}'");
         if (file.FewShot?.FirstOrDefault(e => string.IsNullOrWhiteSpace(e.Question)) is not null)
             throw new FormatException($"{path}: every few_shot example needs a 'question'");
-        return new PromptTemplate(path, file, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        // Semantic Kernel checks variable names when it compiles (found by fuzzing: a name with a stray byte).
+        try { return new PromptTemplate(path, file, Convert.ToHexStringLower(SHA256.HashData(bytes))); }
+        catch (KernelException e) { throw new FormatException($"{path}: {e.Message}", e); }
     }
 
     public string Path { get; }
