@@ -117,7 +117,7 @@ static class LoraBenchmark
     static double PeakResidentMiB()
     {
         string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0; // "VmHWM:\t 123 kB", no space once the number is wide
     }
 
     /// <summary>Adapter GGUF bytes (written for real) against the base as an F16 GGUF (computed from its tensor table).</summary>
