@@ -1,5 +1,5 @@
 using System.Reflection;
-using System.Security.Cryptography;
+using LlmDistill.IO;
 using LlmDistill.Gguf;
 using LlmDistill.Models;
 using LlmDistill.Tokenization;
@@ -23,8 +23,7 @@ internal static class TeacherProvenance
             summary = ModelFileSummary.Of(file, teacherPath);
             vocabulary = TokenizerGgufMetadata.Read(file.Metadata);
         }
-        string sha;
-        using (var stream = File.OpenRead(teacherPath)) sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        string sha = FileHash.Sha256(teacherPath);
         return new TraceProvenance
         {
             TeacherFileName = Path.GetFileName(teacherPath), TeacherFileSize = new FileInfo(teacherPath).Length, TeacherSha256 = sha,

@@ -35,19 +35,14 @@ public sealed record LoraOptions : IValidatedOptions
     public double EffectiveAlpha => Alpha ?? 2.0 * Rank;
 
     /// <summary>The targets, with comma-separated values split and duplicates removed, in <see cref="AllTargets"/> order.</summary>
-    public IReadOnlyList<string> TargetList
-    {
-        get
-        {
-            var given = Targets.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
-            return [.. AllTargets.Where(given.Contains)];
-        }
-    }
+    public IReadOnlyList<string> TargetList => [.. AllTargets.Intersect(GivenTargets, StringComparer.Ordinal)];
+
+    /// <summary>Every target name as given: repeated options and comma-separated lists alike.</summary>
+    IEnumerable<string> GivenTargets => Targets.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     public IEnumerable<OptionError> Validate()
     {
-        var unknown = Targets.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(t => !AllTargets.Contains(t)).ToArray();
+        var unknown = GivenTargets.Where(t => !AllTargets.Contains(t)).ToArray();
         return OptionChecks.Collect([
             OptionChecks.AtLeast(nameof(Rank), Rank, 0),
             Alpha is double alpha ? OptionChecks.Positive(nameof(Alpha), alpha) : null,
