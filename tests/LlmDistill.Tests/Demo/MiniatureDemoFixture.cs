@@ -35,7 +35,9 @@ public sealed class MiniatureDemoFixture : IDisposable
     public void Dispose() => _folder.Dispose();
 }
 
-[CollectionDefinition(Name)]
+// Alone, like TorchRandomCollection: these tests train and seed torch's one global generator, so a test running beside
+// them (on-policy resume compares rng.bin byte for byte) would draw from it in between.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MiniatureDemoCollection : ICollectionFixture<MiniatureDemoFixture>
 {
     public const string Name = "miniature demo";
