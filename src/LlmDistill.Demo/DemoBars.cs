@@ -3,7 +3,7 @@ namespace LlmDistill.Demo;
 /// <summary>
 /// The demo's bars (issue 7: teacher ≥ 90%, (c) ≥ 90% of the teacher, (c) − (a) ≥ 10 points on ≥ 500 questions;
 /// issue 16: (d) beats (c) by ≥ 3 points over seeds, ≤ 25 min with the teacher cached, --quick ≤ 4 min).
-/// Accuracies are means over seeds.
+/// Accuracies are means over seeds. The <c>hard</c> recipe asks a teacher of 80..90% and students of at most 1/20.
 /// </summary>
 public static class DemoBars
 {
@@ -12,9 +12,12 @@ public static class DemoBars
         // An uncached run is timed without the teacher's training, which a second run skips.
         double minutes = (s.WallSeconds - (s.TeacherCached ? 0 : s.TeacherTrainingSeconds)) / 60;
         double timeBar = recipe.Name == "quick" ? 4 : 25;
+        // The harder variant wants a teacher that is good but not perfect (issue 16), and students a twentieth of it.
+        bool hard = recipe.Name == "hard";
         var bars = new List<DemoBar>
         {
-            new("teacher held-out accuracy >= 90%", $"{s.TeacherAccuracy:P1}", s.TeacherAccuracy >= 0.90),
+            hard ? new("teacher held-out accuracy 80..90% (good, not perfect)", $"{s.TeacherAccuracy:P1}", s.TeacherAccuracy is >= 0.80 and <= 0.90)
+                : new("teacher held-out accuracy >= 90%", $"{s.TeacherAccuracy:P1}", s.TeacherAccuracy >= 0.90),
             new("distilled (c) >= 90% of the teacher", $"{s.Distilled.Accuracy:P1} = {Ratio(s.Distilled.Accuracy, s.TeacherAccuracy):P0} of the teacher",
                 s.Distilled.Accuracy >= 0.9 * s.TeacherAccuracy),
             new("distilled (c) beats baseline (a) by >= 10 points", $"{100 * (s.Distilled.Accuracy - s.Baseline.Accuracy):+0.0;-0.0} points",
@@ -23,7 +26,8 @@ public static class DemoBars
         if (s.Onpolicy is { } d)
             bars.Add(new($"on-policy (d) beats distilled (c) by >= 3 points (mean of {s.Seeds} seed{(s.Seeds == 1 ? "" : "s")})",
                 $"{100 * (d.Accuracy - s.Distilled.Accuracy):+0.0;-0.0} points", d.Accuracy - s.Distilled.Accuracy >= 0.03));
-        bars.Add(new("students <= 1/5 of the teacher's parameters", $"{Ratio(s.Distilled.Params, s.TeacherParams):P1}", s.Distilled.Params * 5 <= s.TeacherParams));
+        int fraction = hard ? 20 : 5;
+        bars.Add(new($"students <= 1/{fraction} of the teacher's parameters", $"{Ratio(s.Distilled.Params, s.TeacherParams):P1}", s.Distilled.Params * fraction <= s.TeacherParams));
         bars.Add(new(">= 500 held-out questions", $"{s.HeldoutQuestions}", s.HeldoutQuestions >= 500));
         bars.Add(new($"wall time <= {timeBar} min{(s.TeacherCached ? "" : " (without the teacher's training)")}", $"{minutes:F1} min", minutes <= timeBar));
         return bars;

@@ -14,7 +14,7 @@ namespace LlmDistill.Benchmarks;
 /// of trainer steps and the peak resident set (VmHWM), plus the adapter file's size against the base's F16 GGUF, and
 /// float32 vs bfloat16 matmul on this CPU (the dtype question for a frozen base).
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --lora [--shape qwen3-0.6b|qwen2.5-0.5b|smollm2-135m] [--rank 16] [--batch 4] [--seq 256] [--steps 3] [--rounds 2]
-///   [--modes full,lora,lora-bf16] (lora-bf16: the frozen base held in bfloat16)
+///   [--modes full,lora,lora-bf16] (lora-bf16: the frozen base held in bfloat16; a "+gc" suffix, as full+gc, adds gradient checkpointing)
 /// Rounds alternate full and LoRA (A/B/A/B) and keep each mode's best rate, so a neighbour's load hits both alike.
 /// </summary>
 static class LoraBenchmark
@@ -64,17 +64,22 @@ static class LoraBenchmark
             results[m] = results.TryGetValue(m, out var best) && best.TokensPerSecond >= run.TokensPerSecond ? best with { PeakMiB = Math.Max(best.PeakMiB, run.PeakMiB) } : run with { PeakMiB = Math.Max(run.PeakMiB, best.PeakMiB) };
         }
         Console.WriteLine();
-        Console.WriteLine($"| {shape} training | trained parameters | tokens/s | peak resident memory |" + (results.ContainsKey("full") ? " tokens/s ÷ full | memory ÷ full |" : ""));
-        Console.WriteLine("|---|---:|---:|---:|" + (results.ContainsKey("full") ? "---:|---:|" : ""));
+        Console.WriteLine($"| {shape} training | trained parameters | tokens/s | peak resident memory |" + (results.Keys.Any(k => k.StartsWith("full", StringComparison.Ordinal)) ? " tokens/s ÷ full | memory ÷ full |" : ""));
+        Console.WriteLine("|---|---:|---:|---:|" + (results.Keys.Any(k => k.StartsWith("full", StringComparison.Ordinal)) ? "---:|---:|" : ""));
         foreach (var (m, r) in results)
         {
-            string label = m switch { "full" => "full fine-tuning", "lora" => $"LoRA r={rank}, f32 base", _ => $"LoRA r={rank}, bf16 base" };
-            string ratios = results.TryGetValue("full", out var full) ? $" {r.TokensPerSecond / full.TokensPerSecond:F2}× | {r.PeakMiB / full.PeakMiB:F2}× |" : "";
+            string label = Label(m, rank);
+            string ratios = results.TryGetValue(m.EndsWith("+gc", StringComparison.Ordinal) && results.ContainsKey("full+gc") ? "full+gc" : "full", out var full) ? $" {r.TokensPerSecond / full.TokensPerSecond:F2}× | {r.PeakMiB / full.PeakMiB:F2}× |" : "";
             Console.WriteLine($"| {label} | {r.Trainable / 1e6:F2}M | {r.TokensPerSecond:F1} | {r.PeakMiB / 1024:F2} GiB |{ratios}");
         }
         AdapterSize(shape, rank);
         return 0;
     }
+
+    static string Label(string mode, int rank) => (mode.Replace("+gc", "") switch
+    {
+        "full" => "full fine-tuning", "lora" => $"LoRA r={rank}, f32 base", _ => $"LoRA r={rank}, bf16 base",
+    }) + (mode.EndsWith("+gc", StringComparison.Ordinal) ? ", gradient checkpointing" : "");
 
     static LlamaModelConfig Config(string shape) => shape switch
     {
@@ -92,11 +97,13 @@ static class LoraBenchmark
         int rank = Program.IntArg(args, "--rank", 16), batch = Program.IntArg(args, "--batch", 4), seq = Program.IntArg(args, "--seq", 256), steps = Program.IntArg(args, "--steps", 3);
         random.manual_seed(1);
         var model = new StudentModel(config);
+        bool checkpointing = mode.EndsWith("+gc", StringComparison.Ordinal);
+        mode = mode.Replace("+gc", "");
         if (mode != "full")
             model.AttachLora(new LoraBase(new LoraOptions { Rank = rank, BaseType = mode == "lora-bf16" ? LoraBaseType.BF16 : LoraBaseType.F32 }, "random-base.gguf", new string('0', 64)));
         long trainable = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
         Console.WriteLine($"parameters {model.parameters().Sum(p => p.numel()) / 1e6:F1}M, trained {trainable / 1e6:F2}M");
-        var options = new TrainerOptions { Steps = steps + 2, BatchSize = batch, WarmupSteps = 1, EvalEvery = 0, EvalBatches = 1, CheckpointEvery = 0, LogEvery = 1000 };
+        var options = new TrainerOptions { Steps = steps + 2, BatchSize = batch, WarmupSteps = 1, EvalEvery = 0, EvalBatches = 1, CheckpointEvery = 0, LogEvery = 1000, GradientCheckpointing = checkpointing };
         string folder = Directory.CreateTempSubdirectory("llmdistill-lora-bench-").FullName;
         try
         {

@@ -12,7 +12,7 @@ static class DemoCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A smaller pool, students and held-out split, the same stages in under three minutes; uses the full demo's teacher when it is cached, else trains a small one." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder (data, traces, students, report, summary.json).", DefaultValueFactory = _ => new DirectoryInfo("demo-out") };
-        var recipe = new Option<string?>("--recipe") { Description = "full, quick, miniature (the test suite's few-second run) or a recipe JSON file (as recipe.json in the teacher cache); overrides --quick." };
+        var recipe = new Option<string?>("--recipe") { Description = "full, quick, hard (issue 16: a wider-operand task, a teacher that is good but not perfect, students 1/20 of its size; run with --seeds 3), miniature (the test suite's few-second run) or a recipe JSON file (as recipe.json in the teacher cache); overrides --quick." };
         var seeds = new Option<int?>("--seeds") { Description = "Train each student N times with different seeds and report mean ± sd (default: the recipe's seeds, 1 for the presets)." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where trained demo teachers are kept (default $LLMDISTILL_CACHE/demo or ~/.cache/llmdistill/demo)." };
 

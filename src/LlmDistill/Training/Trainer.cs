@@ -162,9 +162,15 @@ internal sealed class Trainer : IDisposable
             position = next;
             var onDevice = batch.To(_outputWeight.device);
             tokens += onDevice.BatchSize * onDevice.SequenceLength;
-            var hidden = Model.Hidden(onDevice.InputIds); // (B, T, C)
-            var result = DistillationLoss.Compute(hidden, _outputWeight, onDevice, _options.Loss, step, _lossWorkspace);
-            (result.Loss / micro).backward();
+            DistillationLossResult LossOf(Tensor hidden) => DistillationLoss.Compute(hidden, _outputWeight, onDevice, _options.Loss, step, _lossWorkspace); // hidden (B, T, C)
+            Tensor Scaled(DistillationLossResult r) => r.Loss / micro;
+            DistillationLossResult result;
+            if (_options.GradientCheckpointing) result = Model.BackwardWithRecomputation(onDevice.InputIds, LossOf, Scaled);
+            else
+            {
+                result = LossOf(Model.Hidden(onDevice.InputIds));
+                Scaled(result).backward();
+            }
             sums.add_(stack([result.Loss.detach(), result.Kl, result.NllRationale, result.NllAnswer]).cpu());
             batch.Dispose();
             onDevice.Dispose();
