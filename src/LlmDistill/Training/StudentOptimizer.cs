@@ -6,7 +6,7 @@ namespace LlmDistill.Training;
 
 /// <summary>
 /// AdamW over the student's trainable parameters in two groups: matrices decay, norm weights and biases do not (as
-/// nanoGPT). Frozen parameters (a LoRA student's base) get no moments at all.
+/// nanoGPT). Frozen parameters (a LoRA student's base) get no moments at all. <see cref="LeanAdamW"/> frees each update's temporary as it goes.
 /// </summary>
 internal static class StudentOptimizer
 {
@@ -15,12 +15,12 @@ internal static class StudentOptimizer
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var decay = parameters.Where(p => p.dim() >= 2);
         var noDecay = parameters.Where(p => p.dim() < 2);
-        return optim.AdamW(
+        return new LeanAdamW(
             [
                 new AdamW.ParamGroup(decay, options.LearningRate, options.Beta1, options.Beta2, weight_decay: options.WeightDecay),
                 new AdamW.ParamGroup(noDecay, options.LearningRate, options.Beta1, options.Beta2, weight_decay: 0),
             ],
-            options.LearningRate, options.Beta1, options.Beta2, weight_decay: options.WeightDecay);
+            options.LearningRate, options.Beta1, options.Beta2, options.WeightDecay);
     }
 
     public static void SetLearningRate(optim.Optimizer optimizer, double rate)
