@@ -21,9 +21,21 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
         TeacherPath = teachers.Qwen2Path, TracesPath = traces, OutputFolder = output, Capture = new() { TopK = 5 }, Engine = Engine,
     };
 
-    /// <summary>`serve` over the tiny Qwen2 teacher on a free loopback port; the caller disposes it and then its model.</summary>
-    Task<OpenAiServer> Serve() => OpenAiServer.StartAsync(new ServeSettings { ModelPath = teachers.Qwen2Path, Port = 0, Engine = Engine },
-        new ServedModel(teachers.Qwen2, Engine, name: "tiny-teacher"));
+    /// <summary>Runs <paramref name="test"/> with `serve` over the tiny Qwen2 teacher on a free loopback port, then stops it.</summary>
+    async Task WithServer(Action<OpenAiServer> test)
+    {
+        var server = await OpenAiServer.StartAsync(new ServeSettings { ModelPath = teachers.Qwen2Path, Port = 0, Engine = Engine },
+            new ServedModel(teachers.Qwen2, Engine, name: "tiny-teacher"));
+        try
+        {
+            test(server);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.Model.Dispose();
+        }
+    }
 
     static Dictionary<string, TraceRecord> ByKey(string folder) => TraceReader.Read(folder).ToDictionary(r => r.Key);
 
@@ -65,8 +77,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         string traces = TestScoreRun.GenerateTraces(teachers, folder), local = folder.File("local"), remote = folder.File("remote");
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             ScoreRun.Run(Settings(traces, local));
             var settings = Settings(traces, remote) with { Remote = new() { Urls = [server.BaseUrl.ToString()], Concurrency = 2 } };
@@ -82,12 +93,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
 
             var again = ScoreRun.Run(settings);
             Assert.Equal((0L, 6L), (again.Rows, again.ResumedRows));
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
     }
 
     [Fact]
@@ -95,8 +101,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         string traces = TestScoreRun.GenerateTraces(teachers, folder), local = folder.File("local"), remote = folder.File("remote");
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             ScoreRun.Run(Settings(traces, local) with { AtTraceTopK = true });
             ScoreRun.Run(Settings(traces, remote) with { AtTraceTopK = true, Remote = new() { Urls = [server.BaseUrl.ToString()] } });
@@ -107,12 +112,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
             foreach (var row in TraceReader.Read(remote))
                 for (int t = 0; t < row.CompletionTokenCount; t++)
                     Assert.Equal(given[row.Key].TopIds[(t * 5)..(t * 5 + 5)].Order(), row.TopIds[(t * 5)..(t * 5 + 5)].Order());
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
     }
 
     [Fact]
@@ -127,8 +127,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
             writer.Write(rows[1] with { CompletionTokenIds = [.. rows[1].CompletionTokenIds[..^1], 10_000_000] });
             writer.Write(rows[2]);
         }
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             var summary = ScoreRun.Run(Settings(mixed, scored) with { Remote = new() { Urls = [server.BaseUrl.ToString()] } });
 
@@ -136,12 +135,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
             Assert.Equal($"{rows[1].Key}: the remote teacher at {server.BaseUrl} refused the row: token id 10000000 is outside the teacher's vocabulary of {teachers.Qwen2.VocabSize}",
                 summary.FirstSkipReason);
             Assert.Equal(new[] { rows[0].Key, rows[2].Key }.Order(StringComparer.Ordinal), ByKey(scored).Keys.Order(StringComparer.Ordinal));
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
     }
 
     [Fact]
@@ -149,8 +143,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         string traces = TestScoreRun.GenerateTraces(teachers, folder), scored = folder.File("scored");
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             using var proxy = new FailingProxy(server.Address, failures: [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.TooManyRequests]);
             ScoreSummary? summary = null;
@@ -161,12 +154,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
             Assert.Equal((6L, 0L), (summary!.Rows, summary.SkippedRows));
             Assert.Equal(3, proxy.Failed);
             Assert.Equal(6, proxy.Scored);
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
     }
 
     [Fact]
@@ -174,8 +162,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         string traces = TestScoreRun.GenerateTraces(teachers, folder), scored = folder.File("scored");
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             // One row in flight: two rows are scored, then the third fails both of its attempts.
             using var proxy = new FailingProxy(server.Address, failures: [HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable], after: 2);
@@ -186,12 +173,7 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
             Assert.Equal(2, TraceReader.Read(scored).Count());
             var resumed = ScoreRun.Run(Settings(traces, scored) with { Remote = remote });
             Assert.Equal((4L, 2L), (resumed.Rows, resumed.ResumedRows));
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
     }
 
     [Fact]
@@ -199,20 +181,14 @@ public sealed class TestRemoteTeacherForcing(TinyTeacherFixture teachers)
     {
         using var folder = new TempDirectory();
         string traces = TestScoreRun.GenerateTraces(teachers, folder), scored = folder.File("scored");
-        var server = await Serve();
-        try
+        await WithServer(server =>
         {
             var output = new StringWriter();
             var error = new StringWriter();
             int code = LlmDistillCli.Run(["score", "-t", teachers.Qwen2Path, "--teacher-url", server.BaseUrl.ToString(), "--traces", traces, "-o", scored, "--top-k", "4"], output, error);
             Assert.True(code == 0, error.ToString());
             Assert.All(TraceReader.Read(scored), r => Assert.Equal(4, r.TopK));
-        }
-        finally
-        {
-            await server.DisposeAsync();
-            server.Model.Dispose();
-        }
+        });
         var bad = Assert.Throws<OptionsException>(() => OptionsException.ThrowIfInvalid(Settings(traces, folder.File("other")) with
         {
             Capture = new() { TopK = 32 }, Remote = new() { Urls = ["http://127.0.0.1:9/v1"] },
