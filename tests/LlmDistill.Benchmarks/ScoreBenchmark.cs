@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlmDistill.Native;
 using LlmDistill.Scoring;
+using LlmDistill.Serving;
 using LlmDistill.Teacher;
 using LlmDistill.Traces;
 
@@ -13,6 +14,8 @@ namespace LlmDistill.Benchmarks;
 /// logits only for the batch's last token), alternately in one process, paired.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --score [--rows 8] [--prompt 32] [--completion 480] [--parallel 8] [--repeats 3]
 /// Compare with `llama-batched-bench -m MODEL -c 4096 -b 2048 -ub 512 -npp 512 -ntg 1 -npl 8 -t 2` (its S_PP t/s).
+/// With --remote: instead of prompt processing, the same rows scored through `serve` (started in this process on a
+/// loopback port over the same model, its /v1/score) against the local score run, alternately, paired.
 /// </summary>
 static class ScoreBenchmark
 {
@@ -32,6 +35,7 @@ static class ScoreBenchmark
             using (var writer = new TraceWriter(input, TeacherProvenance.Of(model, teacher.Architecture)))
                 foreach (var trace in traces) writer.Write(trace);
             long tokens = (long)rows * (prompt + completion);
+            if (args.Contains("--remote")) return Remote(model, input, work, rows, prompt, completion, parallel, repeats, topK);
             Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores; {rows} rows of {prompt} prompt + {completion} completion tokens, top-{topK}, {parallel} sequences");
             Console.WriteLine("| pair | score: tokens read/s | completion tokens scored/s | in llama_decode s | score wall s | llama.cpp PP (batched-bench loop) tokens/s | ratio | llama.cpp PP, logits at every completion position, tokens/s | ratio to that |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -61,6 +65,46 @@ static class ScoreBenchmark
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Local score vs score through `serve` on loopback (--teacher-url), same rows, wall seconds of the whole run.</summary>
+    static int Remote(string model, string input, string work, int rows, int prompt, int completion, int parallel, int repeats, int topK)
+    {
+        var engine = new EngineOptions { Parallel = parallel, ContextPerSequence = prompt + completion };
+        using var served = ServedModel.Load(model, engine, name: "bench");
+        var server = OpenAiServer.StartAsync(new ServeSettings { ModelPath = model, Port = 0, Engine = engine }, served).GetAwaiter().GetResult();
+        try
+        {
+            Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores; {rows} rows of {prompt} prompt + {completion} completion tokens, top-{topK}; local: {parallel} sequences packed; remote: `serve` on loopback, {parallel} requests in flight");
+            Console.WriteLine("| pair | local score wall s | local scoring s | remote score wall s | remote scoring s | ratio (wall) | ratio (scoring) |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            var ratios = new List<double>();
+            for (int r = 0; r < repeats; r++)
+            {
+                ScoreSummary Score(RemoteTeacherOptions remote)
+                {
+                    var summary = ScoreRun.Run(new ScoreSettings
+                    {
+                        TeacherPath = model, TracesPath = input, OutputFolder = Path.Combine(work, "out"), Force = true,
+                        Capture = new() { TopK = topK }, Engine = engine, Remote = remote,
+                    });
+                    Directory.Delete(Path.Combine(work, "out"), recursive: true);
+                    if (summary.Rows != rows) throw new InvalidOperationException($"scored {summary.Rows} of {rows} rows: {summary.FirstSkipReason}");
+                    return summary;
+                }
+                var local = Score(new RemoteTeacherOptions());
+                var remote = Score(new RemoteTeacherOptions { Urls = [server.BaseUrl.ToString()] });
+                double ratio = remote.Wall.TotalSeconds / local.Wall.TotalSeconds;
+                ratios.Add(ratio);
+                Console.WriteLine($"| {r + 1} | {local.Wall.TotalSeconds:F2} | {local.ScoringWall.TotalSeconds:F2} | {remote.Wall.TotalSeconds:F2} | {remote.ScoringWall.TotalSeconds:F2} | {ratio:F2} | {remote.ScoringWall.TotalSeconds / local.ScoringWall.TotalSeconds:F2} |");
+            }
+            Console.WriteLine($"| median | | | | | {ratios.Order().ElementAt(ratios.Count / 2):F2} | |");
+            return 0;
+        }
+        finally
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

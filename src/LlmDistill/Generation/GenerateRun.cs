@@ -178,7 +178,7 @@ public static class GenerateRun
         {
             // A remote teacher is named by the model id and servers; the file hashed is its tokenizer GGUF.
             TeacherFileName = remote is null ? Path.GetFileName(settings.TeacherPath)
-                : $"{remote.ModelId} at {string.Join(" ", remote.Servers)} (tokenizer {Path.GetFileName(settings.TeacherPath)})",
+                : TeacherProvenance.RemoteName(remote.ModelId, remote.Servers, settings.TeacherPath),
             Temperature = settings.EffectiveTemperature, TopP = settings.Sampling.TopP, TopKSampling = settings.Sampling.TopK, Seed = settings.Sampling.Seed,
             CaptureTopK = settings.Capture.TopK, ContextSize = settings.Engine.ContextPerSequence, MaxTokens = settings.Sampling.MaxTokens,
             Samples = settings.Samples, PromptTemplateName = template.Name, PromptTemplateSha256 = template.Hash,

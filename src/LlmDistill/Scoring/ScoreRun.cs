@@ -11,7 +11,8 @@ namespace LlmDistill.Scoring;
 
 /// <summary>
 /// The score stage: given prompt + completion token ids (traces from any source) → the teacher reads them with logits
-/// at every completion position (<see cref="TeacherForcing"/>) → a new trace folder whose teacher columns (top-k ids and
+/// at every completion position (<see cref="TeacherForcing"/> locally, <see cref="RemoteTeacherForcing"/> on servers
+/// running `llmdistill serve`) → a new trace folder whose teacher columns (top-k ids and
 /// log-probabilities, tail mass, the given token's log-probability) are this teacher's, every other column kept, plus
 /// <see cref="RowNll.FileName"/> with each row's mean teacher NLL. Resumable: keys already in the output folder are skipped.
 /// </summary>
@@ -32,8 +33,16 @@ public static class ScoreRun
             TraceTokenizerCheck.Ensure(settings.TracesPath, TokenizerGgufMetadata.Read(file.Metadata), "the scoring teacher's", "score them with a teacher of the same vocabulary");
         long total = TraceReader.Read(settings.TracesPath).LongCount();
 
-        using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers });
-        var provenance = TeacherProvenance.WithTeacher(TraceReader.ReadProvenance(parts[0]), TeacherProvenance.Of(settings.TeacherPath, teacher.Architecture)) with
+        // A remote teacher needs the GGUF only as its tokenizer (for provenance): no weights are loaded.
+        bool remote = settings.Remote.Enabled;
+        using var teacher = GgufModel.Load(settings.TeacherPath, new GgufModelOptions { GpuLayers = settings.Engine.GpuLayers, VocabOnly = remote });
+        using IForcedScorer forcing = remote
+            ? new RemoteTeacherForcing(settings.Remote, settings.Capture.TopK, settings.Engine.Parallel)
+            : new TeacherForcing(teacher, settings.Engine, settings.Capture.TopK);
+        var teacherFields = TeacherProvenance.Of(settings.TeacherPath, teacher.Architecture);
+        if (forcing is RemoteTeacherForcing served)
+            teacherFields = teacherFields with { TeacherFileName = TeacherProvenance.RemoteName(served.ModelId, served.Servers, settings.TeacherPath) };
+        var provenance = TeacherProvenance.WithTeacher(TraceReader.ReadProvenance(parts[0]), teacherFields) with
         {
             CaptureTopK = settings.Capture.TopK, ContextSize = settings.Engine.ContextPerSequence,
         };
@@ -60,7 +69,6 @@ public static class ScoreRun
 
         bool interrupted = false;
         var scoringClock = Stopwatch.StartNew();
-        using var forcing = new TeacherForcing(teacher, settings.Engine, settings.Capture.TopK);
         var writer = new TraceWriter(settings.OutputFolder, provenance, new TraceWriterOptions { PartRows = settings.RowsPerPart });
         try
         {

@@ -7,7 +7,7 @@ namespace LlmDistill.Scoring;
 /// <summary>Everything the score stage (<see cref="ScoreRun"/>) needs; each default is the one place that default lives.</summary>
 public sealed record ScoreSettings : IValidatedOptions
 {
-    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model that scores the given tokens (run by llama.cpp).")]
+    [OptionName("teacher", "-t"), PathOption, Description("Teacher GGUF model that scores the given tokens (run by llama.cpp; with a teacher URL, only its tokenizer, for the tokenizer check and provenance).")]
     public required string TeacherPath { get; init; }
 
     [OptionName("traces"), PathOption, Description("Trace folder or part file whose prompt and completion token ids are scored (any source: generate, traces import, a student's samples).")]
@@ -20,6 +20,11 @@ public sealed record ScoreSettings : IValidatedOptions
     public EngineOptions Engine { get; init; } = new();
     /// <summary>Alternatives recorded per completion token.</summary>
     public CaptureOptions Capture { get; init; } = new();
+    /// <summary>
+    /// Servers running `llmdistill serve` over the teacher (its /v1/score reads given token ids), instead of a local
+    /// llama.cpp; TeacherPath then names the tokenizer only. Capture top-k is at most 20 there.
+    /// </summary>
+    public RemoteTeacherOptions Remote { get; init; } = new();
 
     /// <summary>
     /// Read the teacher at each trace's own top-k ids (a student's samples carry the student's top-k) instead of at the
@@ -42,6 +47,9 @@ public sealed record ScoreSettings : IValidatedOptions
             File.Exists(TracesPath) || Directory.Exists(TracesPath) ? null : new OptionError(nameof(TracesPath), $"names {TracesPath}, which does not exist"),
             Path.GetFullPath(TracesPath) == Path.GetFullPath(OutputFolder) ? new OptionError(nameof(OutputFolder), "is the folder being scored: choose another folder") : null,
             OptionChecks.AtLeast(nameof(RowsPerPart), RowsPerPart, 1),
+            Remote.Enabled && Capture.TopK > RemoteTeacher.MaxTopK
+                ? new OptionError(nameof(Capture.TopK), $"must be at most {RemoteTeacher.MaxTopK} with a remote teacher (the most alternatives its servers return), not {Capture.TopK}").Under(nameof(Capture))
+                : null,
         ],
-        (nameof(Engine), Engine), (nameof(Capture), Capture));
+        (nameof(Engine), Engine), (nameof(Capture), Capture), (nameof(Remote), Remote));
 }

@@ -26,7 +26,7 @@ internal sealed record ForcedScores(long Index, int TopK, float[] SampledLogprob
 /// equal shares per sequence: packing rows of any lengths costs no extra passes. This is prompt processing with the
 /// outputs kept, i.e. what llama-batched-bench's PP rate measures.
 /// </summary>
-internal sealed class TeacherForcing : IDisposable
+internal sealed class TeacherForcing : IForcedScorer
 {
     /// <summary>Tokens per llama_decode and per micro-batch (llama.cpp's default n_batch; larger runs slower on CPU).</summary>
     public const int BatchTokens = 512;
@@ -53,13 +53,16 @@ internal sealed class TeacherForcing : IDisposable
         });
     }
 
-    /// <summary>Tokens read by the teacher (prompt and completion) in the last <see cref="Score"/>.</summary>
+    /// <inheritdoc/>
     public long DecodedTokens { get; private set; }
-    /// <summary>Time inside llama_decode in the last <see cref="Score"/>.</summary>
+    /// <inheritdoc/>
     public TimeSpan LlamaDecode { get; private set; }
 
     /// <summary>Why a row cannot be scored (null when it can): ids outside the vocabulary, no prompt, longer than a sequence's cells.</summary>
-    public string? Problem(ForcedRow row)
+    public string? Problem(ForcedRow row) => Problem(row, _topK);
+
+    /// <summary>Why a row cannot be scored with <paramref name="topK"/> alternatives per token (null when it can).</summary>
+    public string? Problem(ForcedRow row, int topK)
     {
         if (row.Prompt.Length == 0) return "the row has no prompt tokens, so nothing predicts its first completion token";
         if (row.Prompt.Length + row.Completion.Length - 1 > _contextPerSequence)
@@ -69,8 +72,8 @@ internal sealed class TeacherForcing : IDisposable
         foreach (int id in row.Completion) if ((uint)id >= (uint)vocab) return $"token id {id} is outside the teacher's vocabulary of {vocab}";
         if (row.AtIds is { } at)
         {
-            if (at.Length != row.Completion.Length * _topK)
-                return $"the row gives {at.Length} ids to score at, not {_topK} for each of its {row.Completion.Length} completion tokens";
+            if (at.Length != row.Completion.Length * topK)
+                return $"the row gives {at.Length} ids to score at, not {topK} for each of its {row.Completion.Length} completion tokens";
             foreach (int id in at) if ((uint)id >= (uint)vocab) return $"top-k id {id} is outside the teacher's vocabulary of {vocab}";
         }
         return null;
@@ -78,11 +81,15 @@ internal sealed class TeacherForcing : IDisposable
 
     /// <summary>
     /// Scores every row, yielding each as soon as its last token is read (rows are packed in order, so they come back in
-    /// order, except that rows without completion tokens, returned empty, and rows with a <see cref="Problem"/>, returned
+    /// order, except that rows without completion tokens, returned empty, and rows with a <see cref="Problem(ForcedRow, int)"/>, returned
     /// with it, come back at once).
     /// </summary>
-    public IEnumerable<ForcedScores> Score(IEnumerable<ForcedRow> rows, CancellationToken cancel = default)
+    public IEnumerable<ForcedScores> Score(IEnumerable<ForcedRow> rows, CancellationToken cancel = default) => Score(rows, _topK, cancel);
+
+    /// <summary>As <see cref="Score(IEnumerable{ForcedRow}, CancellationToken)"/>, with <paramref name="topK"/> alternatives per token instead of the constructor's.</summary>
+    public IEnumerable<ForcedScores> Score(IEnumerable<ForcedRow> rows, int topK, CancellationToken cancel = default)
     {
+        if (topK < 1 || topK > _teacher.VocabSize) throw new ArgumentException($"top-k must be in 1..{_teacher.VocabSize} (got {topK})");
         DecodedTokens = 0;
         LlamaDecode = TimeSpan.Zero;
         _context.ClearMemory(data: false);
@@ -100,9 +107,9 @@ internal sealed class TeacherForcing : IDisposable
             while (_batch.Count < BatchTokens && free.Count > 0 && (more = more && pending.MoveNext()))
             {
                 var row = pending.Current;
-                string? problem = Problem(row);
-                if (row.Completion.Length == 0 || problem is not null) { yield return new ForcedScores(row.Index, _topK, [], [], [], [], problem); continue; }
-                var started = new InFlight(row, free.Pop(), _topK);
+                string? problem = Problem(row, topK);
+                if (row.Completion.Length == 0 || problem is not null) { yield return new ForcedScores(row.Index, topK, [], [], [], [], problem); continue; }
+                var started = new InFlight(row, free.Pop(), topK);
                 active.Add(started);
                 Fill(started, outputs);
             }
@@ -113,7 +120,7 @@ internal sealed class TeacherForcing : IDisposable
             _context.Synchronize();
             LlamaDecode += Stopwatch.GetElapsedTime(start);
             DecodedTokens += _batch.Count;
-            Capture(outputs);
+            Capture(outputs, topK);
 
             for (int i = 0; i < active.Count; i++)
             {
@@ -142,7 +149,7 @@ internal sealed class TeacherForcing : IDisposable
     }
 
     /// <summary>Top-k, tail mass and the given token's log-probability at every output; rows of logits come in batch order.</summary>
-    unsafe void Capture(List<(InFlight Row, int Token)> outputs)
+    unsafe void Capture(List<(InFlight Row, int Token)> outputs, int topK)
     {
         ReadOnlySpan<float> all = _context.GetAllLogits();
         int vocab = _teacher.VocabSize;
@@ -155,9 +162,9 @@ internal sealed class TeacherForcing : IDisposable
                 var (row, t) = outputs[i];
                 var scores = row.Scores;
                 var rowLogits = new ReadOnlySpan<float>((float*)basePointer + (long)i * vocab, vocab);
-                var logprobs = scores.TopLogprobs.AsSpan(t * _topK, _topK);
-                var ids = scores.TopIds.AsSpan(t * _topK, _topK);
-                float logSumExp = row.Row.AtIds is { } at ? AtGivenIds(rowLogits, at.AsSpan(t * _topK, _topK), ids, logprobs)
+                var logprobs = scores.TopLogprobs.AsSpan(t * topK, topK);
+                var ids = scores.TopIds.AsSpan(t * topK, topK);
+                float logSumExp = row.Row.AtIds is { } at ? AtGivenIds(rowLogits, at.AsSpan(t * topK, topK), ids, logprobs)
                     : TopKLogprobs.Capture(rowLogits, ids, logprobs);
                 scores.TailMass[t] = TopKLogprobs.TailMass(logprobs);
                 scores.SampledLogprobs[t] = rowLogits[row.Row.Completion[t]] - logSumExp;

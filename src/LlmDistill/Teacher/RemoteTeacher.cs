@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,10 +20,8 @@ public sealed class RemoteTeacher : ICompletionEngine
     public const int MaxTopK = 20;
 
     readonly GgufModel _tokenizer;
-    readonly RemoteTeacherOptions _options;
-    readonly int _topK, _perServer;
-    readonly Uri[] _servers;
-    readonly HttpClient _http;
+    readonly int _topK;
+    readonly TeacherServers _servers;
     // Built once, on the first response that needs it; responses are parsed on several threads at once.
     readonly Lazy<Dictionary<string, int>> _pieceIds;
 
@@ -35,41 +31,19 @@ public sealed class RemoteTeacher : ICompletionEngine
         if (!options.Enabled) throw new ArgumentException("a remote teacher needs at least one server URL");
         if (topK < 1 || topK > MaxTopK) throw new ArgumentException($"a remote teacher returns at most {MaxTopK} alternatives per token (the OpenAI API's limit); capture top-k is {topK}");
         _tokenizer = tokenizer;
-        _options = options;
         _topK = topK;
-        _perServer = options.Concurrency ?? defaultConcurrency;
-        _servers = options.Urls.Select(u => new Uri(u.TrimEnd('/') + "/")).ToArray();
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
-        if (options.ApiKeyEnv is { } variable)
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable(variable));
-        ModelId = options.Model ?? FirstModel(_servers[0]);
+        _servers = new TeacherServers(options, defaultConcurrency);
         _pieceIds = new Lazy<Dictionary<string, int>>(PieceIds);
     }
 
     /// <summary>The model id requested from the servers.</summary>
-    public string ModelId { get; }
+    public string ModelId => _servers.ModelId;
 
     /// <summary>The servers' base URLs.</summary>
-    public IReadOnlyList<Uri> Servers => _servers;
+    public IReadOnlyList<Uri> Servers => _servers.Servers;
 
     /// <inheritdoc/>
     public GenerationStats? LastStats { get; private set; }
-
-    string FirstModel(Uri server)
-    {
-        try
-        {
-            using var response = _http.GetAsync(new Uri(server, "models")).GetAwaiter().GetResult();
-            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{server}models answered {(int)response.StatusCode}: {Shorten(body)}");
-            return JsonDocument.Parse(body).RootElement.GetProperty("data")[0].GetProperty("id").GetString()
-                ?? throw new InvalidDataException($"{server}models lists a model without an id");
-        }
-        catch (HttpRequestException e)
-        {
-            throw new InvalidOperationException($"the remote teacher at {server} cannot be reached: {e.Message}", e);
-        }
-    }
 
     /// <inheritdoc/>
     public IEnumerable<Completion> Generate(IEnumerable<GenerationRequest> requests, CancellationToken cancel = default, int[]? sharedPrefix = null)
@@ -77,33 +51,17 @@ public sealed class RemoteTeacher : ICompletionEngine
         var clock = Stopwatch.StartNew();
         long promptTokens = 0, generated = 0;
         int calls = 0;
-        var load = new int[_servers.Length];
-        var inFlight = new List<(Task<Completion> Task, int Server)>();
-        using var pending = requests.GetEnumerator();
-        bool more = true;
+        IEnumerable<GenerationRequest> Counted()
+        {
+            foreach (var request in requests) { promptTokens += request.PromptTokens.Length; yield return request; }
+        }
         try
         {
-            while (true)
+            foreach (var c in _servers.Spread(Counted(), Send, cancel))
             {
-                cancel.ThrowIfCancellationRequested();
-                while (more && inFlight.Count < _servers.Length * _perServer && (more = pending.MoveNext()))
-                {
-                    int server = Array.IndexOf(load, load.Min());
-                    load[server]++;
-                    promptTokens += pending.Current.PromptTokens.Length;
-                    inFlight.Add((Send(pending.Current, _servers[server], cancel), server));
-                }
-                if (inFlight.Count == 0) break;
-                Task.WaitAny([.. inFlight.Select(f => (Task)f.Task)], cancel);
-                foreach (var finished in inFlight.Where(f => f.Task.IsCompleted).ToList())
-                {
-                    inFlight.Remove(finished);
-                    load[finished.Server]--;
-                    calls++;
-                    Completion c = finished.Task.GetAwaiter().GetResult(); // a request that failed after its retries ends the run
-                    generated += c.TokenIds.Length;
-                    yield return c;
-                }
+                calls++;
+                generated += c.TokenIds.Length;
+                yield return c;
             }
         }
         finally
@@ -129,34 +87,10 @@ public sealed class RemoteTeacher : ICompletionEngine
         };
         if (sampling.TopK > 0) body["top_k"] = sampling.TopK;
         if (request.StopStrings.Count > 0) body["stop"] = new JsonArray([.. request.StopStrings.Select(s => (JsonNode)s)]);
-        string json = body.ToJsonString();
-        var url = new Uri(server, "completions");
-        for (int attempt = 1; ; attempt++)
-        {
-            string? retryReason;
-            TimeSpan? wait = null;
-            try
-            {
-                using var response = await _http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), cancel).ConfigureAwait(false);
-                string text = await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode) return Parse(request, JsonDocument.Parse(text).RootElement, server);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
-                {
-                    retryReason = $"{(int)response.StatusCode} {Shorten(text)}";
-                    wait = response.Headers.RetryAfter?.Delta;
-                }
-                else if (response.StatusCode == HttpStatusCode.BadRequest)
-                    return Completion.Failed(request.Index, request.PromptTokens.Length, _topK, $"the remote teacher at {server} refused the request: {Shorten(text)}");
-                else throw new InvalidOperationException($"the remote teacher at {url} answered {(int)response.StatusCode}: {Shorten(text)}");
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancel.IsCancellationRequested))
-            {
-                retryReason = e is TaskCanceledException ? $"no answer within {_options.TimeoutSeconds} s" : e.Message;
-            }
-            if (attempt >= _options.Retries)
-                throw new InvalidOperationException($"the remote teacher at {url} failed {attempt} times; last: {retryReason}");
-            await Task.Delay(wait ?? TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1)), cancel).ConfigureAwait(false);
-        }
+        var answer = await _servers.PostAsync(server, "completions", body.ToJsonString(), cancel).ConfigureAwait(false);
+        return answer.Refused is { } refusal
+            ? Completion.Failed(request.Index, request.PromptTokens.Length, _topK, $"the remote teacher at {server} refused the request: {refusal}")
+            : Parse(request, JsonDocument.Parse(answer.Text).RootElement, server);
     }
 
     /// <summary>One generated token as a server returned it: its id, logprob and alternatives (id, logprob), any order.</summary>
@@ -278,8 +212,6 @@ public sealed class RemoteTeacher : ICompletionEngine
         return map;
     }
 
-    static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
-
     /// <inheritdoc/>
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _servers.Dispose();
 }

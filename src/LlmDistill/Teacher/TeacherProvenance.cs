@@ -34,6 +34,10 @@ internal static class TeacherProvenance
         };
     }
 
+    /// <summary>How a remote teacher is named in provenance: its model id and servers; the file hashed is its tokenizer GGUF.</summary>
+    public static string RemoteName(string modelId, IEnumerable<Uri> servers, string tokenizerPath) =>
+        $"{modelId} at {string.Join(" ", servers)} (tokenizer {Path.GetFileName(tokenizerPath)})";
+
     /// <summary><paramref name="traces"/>' provenance with the teacher fields and tool version of <paramref name="teacher"/>: how a re-scored file describes itself.</summary>
     public static TraceProvenance WithTeacher(TraceProvenance traces, TraceProvenance teacher) => traces with
     {

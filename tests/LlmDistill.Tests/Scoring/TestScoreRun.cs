@@ -18,8 +18,10 @@ public class TestScoreRun(TinyTeacherFixture teachers)
     /// </summary>
     const double Steps3 = 3 * TopKEncoding.Step + 1e-6;
 
-    /// <summary>Small traces from the tiny teacher: 3 questions × 2 samples × 12 tokens, top-5.</summary>
-    string Generate(TempDirectory folder)
+    string Generate(TempDirectory folder) => GenerateTraces(teachers, folder);
+
+    /// <summary>Small traces from the tiny Qwen2 teacher: 3 questions × 2 samples × 12 tokens, top-5.</summary>
+    internal static string GenerateTraces(TinyTeacherFixture teachers, TempDirectory folder)
     {
         string traces = folder.File("traces");
         GenerateRun.Run(new GenerateSettings

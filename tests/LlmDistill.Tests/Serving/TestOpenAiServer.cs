@@ -173,6 +173,52 @@ public sealed class TestOpenAiServer(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Score_reads_prompt_ids_as_given_and_at_ids_at_exactly_those_ids()
+    {
+        int[] prompt = ChatPrompt.Tokens(fixture.Model, "Once upon a time");
+        int[] completion = fixture.Model.Tokenize(" there lived a cat", addSpecial: false);
+        string ids = string.Join(",", completion);
+        var byText = await Post("/v1/score", $$"""{"prompt":"Once upon a time","completion_ids":[{{ids}}],"top_logprobs":3}""");
+        var byIds = await Post("/v1/score", $$"""{"prompt_ids":[{{string.Join(",", prompt)}}],"completion_ids":[{{ids}}],"top_logprobs":3}""");
+        Assert.Equal(byText.GetProperty("prompt_tokens").GetInt32(), byIds.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(byText.GetProperty("tokens").ToString(), byIds.GetProperty("tokens").ToString());
+
+        // The same three ids per token, given worst first: read at them, returned best first with the same log-probabilities.
+        var tokens = byIds.GetProperty("tokens").EnumerateArray().ToArray();
+        var top = tokens.Select(t => t.GetProperty("top_logprobs").EnumerateArray().Select(a => (Id: a.GetProperty("id").GetInt32(), Logprob: a.GetProperty("logprob").GetSingle())).ToArray()).ToArray();
+        string at = string.Join(",", top.Select(alternatives => "[" + string.Join(",", alternatives.Reverse().Select(a => a.Id)) + "]"));
+        var atIds = await Post("/v1/score", $$"""{"prompt_ids":[{{string.Join(",", prompt)}}],"completion_ids":[{{ids}}],"at_ids":[{{at}}]}""");
+        var read = atIds.GetProperty("tokens").EnumerateArray().ToArray();
+        for (int t = 0; t < completion.Length; t++)
+        {
+            var alternatives = read[t].GetProperty("top_logprobs").EnumerateArray().Select(a => (Id: a.GetProperty("id").GetInt32(), Logprob: a.GetProperty("logprob").GetSingle())).ToArray();
+            Assert.Equal(top[t].Select(a => a.Id), alternatives.Select(a => a.Id));
+            for (int j = 0; j < 3; j++) Assert.Equal(top[t][j].Logprob, alternatives[j].Logprob, 1e-5f);
+            // The tail is what the returned alternatives leave, at full float precision.
+            Assert.Equal(1 - alternatives.Sum(a => Math.Exp(a.Logprob)), read[t].GetProperty("tail_mass").GetDouble(), 1e-5);
+            Assert.Equal(tokens[t].GetProperty("logprob").GetSingle(), read[t].GetProperty("logprob").GetSingle(), 1e-5f);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":"x","prompt_ids":[1],"completion_ids":[2]}""", "prompt_ids", "not both")]
+    [InlineData("""{"prompt_ids":[1,"a"],"completion_ids":[2]}""", "prompt_ids", "must hold integers")]
+    [InlineData("""{"prompt_ids":[],"completion_ids":[2]}""", null, "no prompt tokens")]
+    [InlineData("""{"prompt_ids":[1,99999999],"completion_ids":[2]}""", null, "token id 99999999 is outside the teacher's vocabulary")]
+    [InlineData("""{"prompt_ids":[1],"completion_ids":[2,3],"at_ids":[[4,5]]}""", "at_ids", "holds 1 arrays for 2 completion tokens")]
+    [InlineData("""{"prompt_ids":[1],"completion_ids":[2,3],"at_ids":[[4,5],[6]]}""", "at_ids", "the same number of ids for every token")]
+    [InlineData("""{"prompt_ids":[1],"completion_ids":[2],"at_ids":[[4,5]],"top_logprobs":3}""", "top_logprobs", "must equal the 2 ids per token")]
+    [InlineData("""{"prompt_ids":[1],"completion_ids":[2],"at_ids":[[4,-5]]}""", null, "top-k id -5 is outside the teacher's vocabulary")]
+    [InlineData("""{"prompt_ids":[1],"completion_ids":[2],"at_ids":[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21]]}""", "at_ids", "1..20 ids per token, not 21")]
+    public async Task Bad_score_requests_get_a_400_naming_the_field(string json, string? param, string message)
+    {
+        var error = (await Post("/v1/score", json, HttpStatusCode.BadRequest)).GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains(message, error.GetProperty("message").GetString());
+        if (param is not null) Assert.Equal(param, error.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_refused_with_413()
     {
         string huge = Chat(new string('x', (int)fixture.Server.Settings.MaxRequestBytes + 10));
