@@ -8,12 +8,13 @@ using LlmDistill.Evaluation;
 using LlmDistill.Models;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tokenization;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Evaluation;
 
 /// <summary>The eval and report commands as a user runs them: bad input ends in one sentence, exit code 2 and no folder.</summary>
 [Collection(TinyTeacherCollection.Name)]
-public class TestEvalCommand(TinyTeacherFixture teachers)
+public class TestEvalCommand(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     string[] Eval(string output, params string[] more) =>
         ["eval", "--teacher", teachers.LlamaPath, "--student", teachers.Qwen2Path, "--data", TinyEvalFixture.Data, "--prompt", TinyEvalFixture.Prompt,
@@ -25,6 +26,44 @@ public class TestEvalCommand(TinyTeacherFixture teachers)
         Assert.Contains(expected, result.Error);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.Empty(Directory.GetFileSystemEntries(folder)); // no report, no staging folder
+    }
+
+    /// <summary>A report without what a rerun cannot repeat (its creation time and the measured speeds), as JSON.</summary>
+    static string Repeatable(string folder)
+    {
+        var report = EvalReport.Load(Path.Combine(folder, EvalReport.FileName));
+        return JsonSerializer.Serialize(report with
+        {
+            CreatedUtc = default,
+            Models = [.. report.Models.Select(m => m with { PrefillTokensPerS = null, DecodeTokensPerS = null, SecondsPerQuestion = null, GeneratedTokensPerS = null })],
+        }, EvalReport.Json);
+    }
+
+    [Fact]
+    public void Killed_at_seeded_moments_eval_leaves_a_whole_report_or_none_and_each_rerun_writes_the_same_one()
+    {
+        using var folder = new TempDirectory();
+        string[] Args(string output) => Eval(Path.Combine(output, "report"), "--force");
+        string[] files = [EvalReport.FileName, PredictionsWriter.FileName, ReportFolder.MarkdownFile, ReportFolder.HtmlFile];
+        var span = KillCampaign.Complete(Args(folder.Path));
+        string reference = Path.Combine(folder.Path, "report");
+        byte[] predictions = File.ReadAllBytes(Path.Combine(reference, PredictionsWriter.FileName));
+        string metrics = Repeatable(reference);
+
+        new KillCampaign(log).Run(seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                string report = Path.Combine(output, "report");
+                if (Directory.Exists(report)) Assert.Equal(files.Order(), Directory.GetFiles(report).Select(Path.GetFileName).Order());
+            },
+            afterRerun: output =>
+            {
+                string report = Path.Combine(output, "report");
+                Assert.Equal(files.Order(), Directory.GetFiles(report).Select(Path.GetFileName).Order());
+                Assert.True(predictions.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(report, PredictionsWriter.FileName))), "the rerun's predictions differ");
+                Assert.Equal(metrics, Repeatable(report));
+                Assert.Equal(["report"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName)); // no staging folder, no lock left behind
+            });
     }
 
     [Fact]

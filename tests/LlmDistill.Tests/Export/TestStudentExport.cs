@@ -9,6 +9,7 @@ using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tests.Native;
 using LlmDistill.Tests.Student;
 using LlmDistill.Training;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LlmDistill.Tests.Export;
@@ -16,7 +17,13 @@ namespace LlmDistill.Tests.Export;
 [Collection(LlamaCollection.Name)]
 public class TestStudentExport
 {
-    public TestStudentExport() => TorchRuntime.EnsureLoadable();
+    readonly ITestOutputHelper _log;
+
+    public TestStudentExport(ITestOutputHelper log)
+    {
+        TorchRuntime.EnsureLoadable();
+        _log = log;
+    }
 
     [Fact]
     public void A_trained_run_exports_to_f32_whose_llama_cpp_logits_match_the_students()
@@ -93,6 +100,34 @@ public class TestStudentExport
         Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.f32-*")); // the intermediate is gone
         using var loaded = GgufModel.Load(q4);
         Assert.Equal(vocabulary.Count, loaded.VocabSize);
+    }
+
+    [Fact]
+    public void Killed_at_seeded_moments_export_leaves_the_whole_gguf_or_none_and_each_rerun_writes_the_same_bytes()
+    {
+        using var folder = new TempDirectory();
+        var shape = new StudentShape { EmbeddingLength = 256, BlockCount = 1, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 512, ContextLength = 256, TiedEmbeddings = false };
+        random.manual_seed(3);
+        using (var model = new StudentModel(shape.For(ModelArchitecture.Llama, TrainerRuns.Vocabulary.Count, 10000, 1e-5f)))
+            StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        // Q4_K_M: the managed writer's F32 intermediate, then llama.cpp's quantizer, each with its own temporary file.
+        string[] Args(string output) => ["export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(output, "student.gguf"), "--type", "q4_k_m"];
+
+        using var reference = new TempDirectory();
+        var span = KillCampaign.Complete(Args(reference.Path));
+        byte[] expected = File.ReadAllBytes(reference.File("student.gguf"));
+
+        new KillCampaign(_log).Run(seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                string gguf = Path.Combine(output, "student.gguf");
+                if (File.Exists(gguf)) Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(gguf)), "a half-written student.gguf");
+            },
+            afterRerun: output =>
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, "student.gguf"))), "the rerun wrote other bytes");
+                Assert.Equal(["student.gguf"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName)); // no temporary left behind
+            });
     }
 
     [Fact]

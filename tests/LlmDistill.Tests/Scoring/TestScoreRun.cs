@@ -4,11 +4,12 @@ using LlmDistill.Options;
 using LlmDistill.Scoring;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Traces;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Scoring;
 
 [Collection(TinyTeacherCollection.Name)]
-public class TestScoreRun(TinyTeacherFixture teachers)
+public class TestScoreRun(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     /// <summary>
     /// Two stored log-probabilities of the same value differ by at most one code step (each is rounded on its own). The
@@ -215,5 +216,32 @@ public class TestScoreRun(TinyTeacherFixture teachers)
             }
         }
         Assert.True(compared > 0.9 * generated.Values.Sum(r => r.TopIds.Length), $"only {compared} ids were in both readings");
+    }
+
+    [Fact]
+    public void Killed_at_seeded_moments_score_keeps_whole_parts_and_each_rerun_scores_every_key_once()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder);
+        string[] Args(string output) =>
+            ["score", "--teacher", teachers.Qwen2Path, "--traces", traces, "--out", output, "--top-k", "5", "--parallel", "2", "--ctx", "1024", "--rows-per-part", "1"];
+        string reference = folder.File("reference");
+        var span = KillCampaign.Complete(Args(reference));
+        string[] expected = [.. ByKey(reference).Keys.Order(StringComparer.Ordinal)];
+        Assert.Equal(6, expected.Length);
+
+        new KillCampaign(log).Run(seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                if (!Directory.Exists(output)) return;
+                Assert.Subset(expected.ToHashSet(), TraceReader.Read(output).Select(r => r.Key).ToHashSet()); // every visible part reads whole
+                if (File.Exists(Path.Combine(output, RowNll.FileName))) Assert.NotEmpty(RowNll.Read(Path.Combine(output, RowNll.FileName)));
+            },
+            afterRerun: output =>
+            {
+                Assert.Equal(expected, TraceReader.Read(output).Select(r => r.Key).Order(StringComparer.Ordinal)); // no key lost, none twice
+                Assert.Equal(expected, RowNll.Read(Path.Combine(output, RowNll.FileName)).Select(r => r.Key).Order(StringComparer.Ordinal));
+                Assert.Empty(Directory.GetFiles(output, "*.tmp*", SearchOption.AllDirectories));
+            });
     }
 }
