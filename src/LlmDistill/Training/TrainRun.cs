@@ -20,6 +20,7 @@ public static class TrainRun
         OptionsException.ThrowIfInvalid(settings);
         string run = Path.GetFullPath(settings.OutputFolder);
         using var folderLock = RunFolderLock.Inside(run, "train");
+        OutputLeftovers.Clear(Path.Combine(run, Trainer.CheckpointFolderName)); // a killed run's half-staged checkpoint
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
         if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");

@@ -45,7 +45,7 @@ public class TestEvalCommand(TinyTeacherFixture teachers, ITestOutputHelper log)
         using var folder = new TempDirectory();
         string[] Args(string output) => Eval(Path.Combine(output, "report"), "--force");
         string[] files = [EvalReport.FileName, PredictionsWriter.FileName, ReportFolder.MarkdownFile, ReportFolder.HtmlFile];
-        var span = KillCampaign.Complete(Args(folder.Path));
+        var span = KillCampaign.Reference(Args(folder.Path), watch: folder.Path);
         string reference = Path.Combine(folder.Path, "report");
         byte[] predictions = File.ReadAllBytes(Path.Combine(reference, PredictionsWriter.FileName));
         string metrics = Repeatable(reference);
@@ -127,5 +127,41 @@ public class TestEvalCommand(TinyTeacherFixture teachers, ITestOutputHelper log)
         Assert.Equal(["tiny-llama", "tiny-qwen2", "tiny-qwen2 (r2)", "tiny-llama-2"], names);
         Assert.Equal(6, json.RootElement.GetProperty("comparisons").GetArrayLength());
         Assert.Equal(["merged", "r1", "r2"], Directory.GetDirectories(reports.Path).Select(Path.GetFileName).Order());
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_eval_in_one_sentence_naming_the_report_and_keeps_the_earlier_report_whole()
+    {
+        using var disk = new SmallDisk(8 << 20);
+        var first = Run(Eval(Path.Combine(disk.Path, "r1")));
+        Assert.True(first.Code == 0, first.Error);
+        var earlier = KillCampaign.Files(Path.Combine(disk.Path, "r1"));
+        disk.Fill(free: 3 * 4096); // the lock, the staging folder and a page: not a whole report
+
+        var (code, _, error) = Run(Eval(Path.Combine(disk.Path, "r2")));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(Path.Combine(disk.Path, "r2"), error);
+        Assert.Equal(["filler", "r1"], Directory.GetFileSystemEntries(disk.Path).Select(Path.GetFileName).Order()); // no half report, no staging
+        var kept = KillCampaign.Files(Path.Combine(disk.Path, "r1"));
+        Assert.Equal(earlier.Keys, kept.Keys);
+        Assert.All(earlier, f => Assert.Equal(f.Value, kept[f.Key]));
+
+        File.Delete(Path.Combine(disk.Path, "filler"));
+        var rerun = Run(Eval(Path.Combine(disk.Path, "r2")));
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.Equal(earlier.Keys, KillCampaign.Files(Path.Combine(disk.Path, "r2")).Keys);
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_eval_in_one_sentence_naming_it()
+    {
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = Run(Eval(Path.Combine(disk.Path, "r1")));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

@@ -114,7 +114,7 @@ public class TestStudentExport
         string[] Args(string output) => ["export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(output, "student.gguf"), "--type", "q4_k_m"];
 
         using var reference = new TempDirectory();
-        var span = KillCampaign.Complete(Args(reference.Path));
+        var span = KillCampaign.Reference(Args(reference.Path), watch: reference.Path);
         byte[] expected = File.ReadAllBytes(reference.File("student.gguf"));
 
         new KillCampaign(_log).Run(seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
@@ -135,5 +135,45 @@ public class TestStudentExport
     {
         var error = Assert.Throws<FormatException>(() => ExportTypes.Parse("q3_xs"));
         Assert.Contains("q4_k_m", error.Message);
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_export_in_one_sentence_naming_the_file_and_keeps_the_earlier_export_whole()
+    {
+        using var folder = new TempDirectory();
+        using (var model = TrainerRuns.Student()) StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        StudentExport.Export(folder.File("checkpoint"), folder.File("reference.gguf"), ExportType.F32);
+        byte[] expected = File.ReadAllBytes(folder.File("reference.gguf"));
+        // Room for one export (its pages, the lock's page and one spare): the second cannot be staged.
+        using var disk = new SmallDisk(((expected.Length + 4095) / 4096 + 2) * 4096);
+        string[] Export(string name) => ["export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(disk.Path, name), "--type", "f32"];
+        var first = CliRun.Run(Export("a.gguf"));
+        Assert.True(first.Code == 0, first.Error);
+
+        var (code, _, error) = CliRun.Run(Export("b.gguf"));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(Path.Combine(disk.Path, "b.gguf"), error);
+        Assert.Equal(["a.gguf"], Directory.GetFileSystemEntries(disk.Path).Select(Path.GetFileName)); // no temporary, no half b.gguf
+        Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(disk.Path, "a.gguf"))));
+
+        disk.Resize(64 << 20);
+        var rerun = CliRun.Run(Export("b.gguf"));
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(disk.Path, "b.gguf"))));
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_export_in_one_sentence_naming_it()
+    {
+        using var folder = new TempDirectory();
+        using (var model = TrainerRuns.Student()) StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = CliRun.Run("export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(disk.Path, "student.gguf"));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

@@ -18,22 +18,42 @@ public sealed class KillCampaign(ITestOutputHelper log)
     public static int Points(int quick) => Environment.GetEnvironmentVariable("LLMDISTILL_KILL_CAMPAIGN") == "full" ? FullPoints : quick;
 
     /// <summary>Runs <paramref name="args"/> as a child process to its end; fails the test on a non-zero exit. Returns its wall time.</summary>
-    public static TimeSpan Complete(string[] args)
+    public static TimeSpan Complete(string[] args) => Reference(args, watch: null).Wall;
+
+    /// <summary>
+    /// An uninterrupted child run of <paramref name="args"/>: its wall time, and when the first entry other than a lock
+    /// file appeared under <paramref name="watch"/> (polled every 10 ms; the wall time when nothing appeared or no folder
+    /// is watched). Kill points are drawn from that moment on: the start-up before it (runtime, model load) writes nothing.
+    /// </summary>
+    public static WritingSpan Reference(string[] args, string? watch)
     {
         var clock = Stopwatch.StartNew();
+        TimeSpan? firstWrite = null;
         using var child = new Child(args);
-        child.Process.WaitForExit();
+        while (!child.Process.WaitForExit(10))
+            if (firstWrite is null && watch is not null && Written(watch)) firstWrite = clock.Elapsed;
+        var wall = clock.Elapsed;
         Assert.True(child.Process.ExitCode == 0, $"llmdistill {string.Join(' ', args)} ended with {child.Process.ExitCode}: {child.Error}");
-        return clock.Elapsed;
+        return new WritingSpan(firstWrite ?? wall, wall);
+    }
+
+    static bool Written(string folder) =>
+        Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Any(e => !e.EndsWith(".lock", StringComparison.Ordinal));
+
+    /// <summary>When an uninterrupted run first wrote its output and when it ended, from its start.</summary>
+    public sealed record WritingSpan(TimeSpan FirstWrite, TimeSpan Wall)
+    {
+        /// <summary>A moment from shortly before the first write to the end, uniform for <paramref name="u"/> in [0, 1).</summary>
+        public TimeSpan At(double u) => FirstWrite * 0.9 + (Wall - FirstWrite * 0.9) * u;
     }
 
     /// <summary>
-    /// For each of <paramref name="points"/> moments drawn with <paramref name="seed"/> from [0, <paramref name="span"/>):
+    /// For each of <paramref name="points"/> moments drawn with <paramref name="seed"/> from <paramref name="span"/>:
     /// a fresh folder, <paramref name="start"/>(folder) killed at that moment, <paramref name="afterKill"/>(folder) (nothing
     /// half-written), <paramref name="rerun"/>(folder) to completion, <paramref name="afterRerun"/>(folder) (equal to the
     /// uninterrupted run). Returns how many runs were killed before they ended.
     /// </summary>
-    public int Run(int seed, int points, TimeSpan span, Func<string, string[]> start, Func<string, string[]> rerun,
+    public int Run(int seed, int points, WritingSpan span, Func<string, string[]> start, Func<string, string[]> rerun,
         Action<string> afterKill, Action<string> afterRerun)
     {
         var random = new Random(seed);
@@ -41,7 +61,7 @@ public sealed class KillCampaign(ITestOutputHelper log)
         var clock = Stopwatch.StartNew();
         for (int point = 0; point < points; point++)
         {
-            var moment = span * random.NextDouble();
+            var moment = span.At(random.NextDouble());
             using var folder = new TempDirectory();
             bool wasKilled = KillAt(start(folder.Path), moment);
             if (wasKilled) killed++;
@@ -58,7 +78,7 @@ public sealed class KillCampaign(ITestOutputHelper log)
                 throw new Xunit.Sdk.XunitException($"kill point {point + 1} (seed {seed}, {moment.TotalSeconds:F2} s, left {state}): {e.Message}");
             }
         }
-        log.WriteLine($"{points} kill points, {killed} killed mid-run, {clock.Elapsed.TotalSeconds:F0} s");
+        log.WriteLine($"{points} kill points from {span.FirstWrite.TotalSeconds * 0.9:F2} s to {span.Wall.TotalSeconds:F2} s (the uninterrupted run wrote first at {span.FirstWrite.TotalSeconds:F2} s), {killed} killed mid-run, {clock.Elapsed.TotalSeconds:F0} s");
         return killed;
     }
 

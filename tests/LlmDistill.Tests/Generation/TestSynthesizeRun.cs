@@ -37,7 +37,7 @@ public class TestSynthesizeRun(TinyTeacherFixture teachers, ITestOutputHelper lo
              "--prompt", RepositoryFiles.Path("prompts/synthesize-questions.yaml"), "--out", Path.Combine(folder, "new.jsonl"), "--count", "4", "--raw",
              "--max-tokens", "24", "--parallel", "4", "--ctx", "1024"];
         using var reference = new TempDirectory();
-        var span = KillCampaign.Complete(Args(reference.Path));
+        var span = KillCampaign.Reference(Args(reference.Path), watch: reference.Path);
         byte[] expected = File.ReadAllBytes(reference.File("new.jsonl"));
         Assert.NotEmpty(expected);
 
@@ -61,4 +61,44 @@ public class TestSynthesizeRun(TinyTeacherFixture teachers, ITestOutputHelper lo
     [InlineData("   ", null)]
     public void Cleaning_keeps_the_first_paragraph_without_its_label(string completion, string? expected) =>
         Assert.Equal(expected, SynthesizeRun.Clean(completion));
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_synthesize_in_one_sentence_naming_the_file_and_keeps_the_earlier_output_whole()
+    {
+        using var disk = new SmallDisk(1 << 20);
+        string[] Args(string name) =>
+            ["synthesize", "--teacher", teachers.LlamaPath, "--seed-data", RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
+             "--prompt", RepositoryFiles.Path("prompts/synthesize-questions.yaml"), "--out", Path.Combine(disk.Path, name), "--count", "4", "--raw",
+             "--max-tokens", "24", "--parallel", "4", "--ctx", "1024"];
+        var first = CliRun.Run(Args("a.jsonl"));
+        Assert.True(first.Code == 0, first.Error);
+        byte[] earlier = File.ReadAllBytes(Path.Combine(disk.Path, "a.jsonl"));
+        disk.Fill(free: 4096); // the lock's page, nothing for the questions
+
+        var (code, _, error) = CliRun.Run(Args("b.jsonl"));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(Path.Combine(disk.Path, "b.jsonl"), error);
+        Assert.False(File.Exists(Path.Combine(disk.Path, "b.jsonl")));
+        Assert.True(earlier.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(disk.Path, "a.jsonl"))));
+
+        File.Delete(Path.Combine(disk.Path, "filler"));
+        var rerun = CliRun.Run(Args("b.jsonl"));
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.Equal(earlier, File.ReadAllBytes(Path.Combine(disk.Path, "b.jsonl"))); // same settings, same questions
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(disk.Path), e => e.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_synthesize_in_one_sentence_naming_it()
+    {
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = CliRun.Run("synthesize", "--teacher", teachers.LlamaPath, "--seed-data", RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl"),
+            "--out", Path.Combine(disk.Path, "new.jsonl"), "--count", "2", "--ctx", "1024");
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
+    }
 }

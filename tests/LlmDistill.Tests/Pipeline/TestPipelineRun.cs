@@ -58,7 +58,7 @@ public class TestPipelineRun(MiniatureDemoFixture demo, ITestOutputHelper log)
                 .Append(new("student-f32.gguf", File.ReadAllBytes(Path.Combine(run, "out", "student-f32.gguf"))))
                 .Append(new("predictions.parquet", File.ReadAllBytes(Report(run)))).ToDictionary(), StringComparer.Ordinal);
 
-        var span = KillCampaign.Complete(Prepare(folder.Path));
+        var span = KillCampaign.Reference(Prepare(folder.Path), watch: Path.Combine(folder.Path, "out"));
         string[] keys = Keys(folder.Path);
         var expected = Outputs(folder.Path);
 

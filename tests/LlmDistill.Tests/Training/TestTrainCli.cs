@@ -104,7 +104,7 @@ public class TestTrainCli(TinyTeacherFixture teachers, ITestOutputHelper log)
         static SortedDictionary<string, byte[]> Checkpoint(string run) => KillCampaign.Files(Path.Combine(run, Trainer.CheckpointFolderName));
 
         string reference = folder.File("reference");
-        var span = KillCampaign.Complete(Start(reference));
+        var span = KillCampaign.Reference(Start(reference), watch: reference);
         var expected = Checkpoint(reference);
 
         new KillCampaign(log).Run(seed: 18, KillCampaign.Points(quick: 2), span, Start, Rerun,
@@ -180,5 +180,18 @@ public class TestTrainCli(TinyTeacherFixture teachers, ITestOutputHelper log)
         var (code, _, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", folder.File("run"), "--device", "cuda");
         Assert.NotEqual(0, code);
         Assert.Contains("CUDA build of TorchSharp", error);
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_train_in_one_sentence_naming_it()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", Path.Combine(disk.Path, "run"), "--steps", "1");
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }
