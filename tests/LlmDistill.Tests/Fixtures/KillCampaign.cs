@@ -48,7 +48,8 @@ public sealed class KillCampaign(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// For each of <paramref name="points"/> moments drawn with <paramref name="seed"/> from <paramref name="span"/>:
+    /// For each of <paramref name="points"/> moments drawn with <paramref name="seed"/> from <paramref name="span"/> (one in each
+    /// of as many equal slices):
     /// a fresh folder, <paramref name="start"/>(folder) killed at that moment, <paramref name="afterKill"/>(folder) (nothing
     /// half-written), <paramref name="rerun"/>(folder) to completion, <paramref name="afterRerun"/>(folder) (equal to the
     /// uninterrupted run). Returns how many runs were killed before they ended.
@@ -61,7 +62,7 @@ public sealed class KillCampaign(ITestOutputHelper log)
         var clock = Stopwatch.StartNew();
         for (int point = 0; point < points; point++)
         {
-            var moment = span.At(random.NextDouble());
+            var moment = span.At((point + random.NextDouble()) / points); // one in each of `points` equal slices: few points still spread
             using var folder = new TempDirectory();
             bool wasKilled = KillAt(start(folder.Path), moment);
             if (wasKilled) killed++;
