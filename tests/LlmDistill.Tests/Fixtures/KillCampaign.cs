@@ -10,9 +10,17 @@ namespace LlmDistill.Tests.Fixtures;
 /// compared with an uninterrupted run. The default run tries a few kill points per stage;
 /// <c>LLMDISTILL_KILL_CAMPAIGN=full</c> tries <see cref="FullPoints"/>.
 /// </summary>
-public sealed class KillCampaign(ITestOutputHelper log)
+public sealed class KillCampaign(ITestOutputHelper output)
 {
     public const int FullPoints = 20;
+
+    /// <summary>To the test's output and, when <c>LLMDISTILL_KILL_LOG</c> names a file, appended there as it happens (a long campaign's progress).</summary>
+    void Log(string line)
+    {
+        output.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("LLMDISTILL_KILL_LOG") is { Length: > 0 } file)
+            lock (typeof(KillCampaign)) File.AppendAllText(file, $"{DateTime.UtcNow:HH:mm:ss} {line}\n");
+    }
 
     /// <summary>Kill points to try: <paramref name="quick"/> in the default run, <see cref="FullPoints"/> in the long campaign.</summary>
     public static int Points(int quick) => Environment.GetEnvironmentVariable("LLMDISTILL_KILL_CAMPAIGN") == "full" ? FullPoints : quick;
@@ -54,7 +62,7 @@ public sealed class KillCampaign(ITestOutputHelper log)
     /// half-written), <paramref name="rerun"/>(folder) to completion, <paramref name="afterRerun"/>(folder) (equal to the
     /// uninterrupted run). Returns how many runs were killed before they ended.
     /// </summary>
-    public int Run(int seed, int points, WritingSpan span, Func<string, string[]> start, Func<string, string[]> rerun,
+    public int Run(string stage, int seed, int points, WritingSpan span, Func<string, string[]> start, Func<string, string[]> rerun,
         Action<string> afterKill, Action<string> afterRerun)
     {
         var random = new Random(seed);
@@ -67,7 +75,7 @@ public sealed class KillCampaign(ITestOutputHelper log)
             bool wasKilled = KillAt(start(folder.Path), moment);
             if (wasKilled) killed++;
             string state = Describe(folder.Path);
-            log.WriteLine($"kill point {point + 1}/{points} at {moment.TotalSeconds:F2} s: {(wasKilled ? "killed" : "had ended")}; left {state}");
+            Log($"{stage}: kill point {point + 1}/{points} at {moment.TotalSeconds:F2} s: {(wasKilled ? "killed" : "had ended")}; left {state}");
             try
             {
                 afterKill(folder.Path);
@@ -76,10 +84,12 @@ public sealed class KillCampaign(ITestOutputHelper log)
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new Xunit.Sdk.XunitException($"kill point {point + 1} (seed {seed}, {moment.TotalSeconds:F2} s, left {state}): {e.Message}");
+                string failure = $"kill point {point + 1} (seed {seed}, {moment.TotalSeconds:F2} s, left {state}): {e.Message}";
+                Log($"{stage}: FAILED {failure}");
+                throw new Xunit.Sdk.XunitException(failure);
             }
         }
-        log.WriteLine($"{points} kill points from {span.FirstWrite.TotalSeconds * 0.9:F2} s to {span.Wall.TotalSeconds:F2} s (the uninterrupted run wrote first at {span.FirstWrite.TotalSeconds:F2} s), {killed} killed mid-run, {clock.Elapsed.TotalSeconds:F0} s");
+        Log($"{stage}: {points} kill points from {span.FirstWrite.TotalSeconds * 0.9:F2} s to {span.Wall.TotalSeconds:F2} s (the uninterrupted run wrote first at {span.FirstWrite.TotalSeconds:F2} s), {killed} killed mid-run, {clock.Elapsed.TotalSeconds:F0} s");
         return killed;
     }
 

@@ -62,7 +62,7 @@ public class TestPipelineRun(MiniatureDemoFixture demo, ITestOutputHelper log)
         string[] keys = Keys(folder.Path);
         var expected = Outputs(folder.Path);
 
-        new KillCampaign(log).Run(seed: 18, KillCampaign.Points(quick: 1), span, Prepare, Args,
+        new KillCampaign(log).Run("run pipeline.yaml", seed: 18, KillCampaign.Points(quick: 1), span, Prepare, Args,
             afterKill: run =>
             {
                 string gguf = Path.Combine(run, "out", "student-f32.gguf");
