@@ -91,14 +91,16 @@ public class TestAnswerExtractor
     /// <summary>
     /// Texts on which matching or normalising was quadratic in the text's length (times before the fix, this machine):
     /// 28 kB of unclosed boxes 4.8 s, 32 kB of nested boxes 10.4 s, 28 kB of nested \text{} after "####" 8.1 s,
-    /// "answer:" before 16 kB of spaces about 3 s. Each 32 kB version must now take well under the fuzz harness's 1 s.
+    /// "answer:" before 16 kB of spaces about 3 s; quadratic, so at the 128 kB used here each would take minutes. Linear
+    /// now: the 30 s bound leaves room for a machine shared with other runs, as the
+    /// fuzz targets' replay does, and still fails a quadratic scan.
     /// </summary>
     public static TheoryData<string, string> QuadraticBefore() => new()
     {
-        { "unclosed boxes", string.Concat(Enumerable.Repeat("\\boxed{", 4600)) },
-        { "nested boxes", string.Concat(Enumerable.Repeat("\\boxed{", 4600)) + "7" + new string('}', 4600) },
-        { "nested text after ####", "#### " + string.Concat(Enumerable.Repeat("\\text{", 4600)) + "7" + new string('}', 4600) },
-        { "spaces after answer:", "The answer: 7" + new string(' ', 32_000) + "x" },
+        { "unclosed boxes", string.Concat(Enumerable.Repeat("\\boxed{", 18_000)) },
+        { "nested boxes", string.Concat(Enumerable.Repeat("\\boxed{", 18_000)) + "7" + new string('}', 18_000) },
+        { "nested text after ####", "#### " + string.Concat(Enumerable.Repeat("\\text{", 18_000)) + "7" + new string('}', 18_000) },
+        { "spaces after answer:", "The answer: 7" + new string(' ', 128_000) + "x" },
     };
 
     [Theory, MemberData(nameof(QuadraticBefore))]
@@ -107,12 +109,12 @@ public class TestAnswerExtractor
         AnswerExtractor.Default.Extract("warm up \\boxed{1} answer: 2");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var answer = AnswerExtractor.Default.Extract(completion);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{name}: {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{name}: {clock.Elapsed.TotalSeconds:F2} s");
         Assert.True(answer.Answer is null or "7", $"{name}: {answer.Answer}");
     }
 
     [Theory]
-    [InlineData("So the answer is 3.5 apples. Then more.", "3.5 apples")]
+    [InlineData("So the answer is 3.5 apples. Then more.", "3.5")]
     [InlineData("Final answer: 42.", "42")]
     [InlineData("answer:\n\n  12, and so on", "12")]
     [InlineData("The answer is x = 4; check", "4")]
