@@ -7,6 +7,12 @@ namespace LlmDistill.Answers;
 /// </summary>
 public sealed class AnswerExtractor(IReadOnlyList<AnswerPattern> patterns)
 {
+    /// <summary>
+    /// Longest answer taken, in characters: longer is a passage, not an answer. Also bounds normalising, which peels
+    /// one wrapper per round (30 kB of nested <c>\text{</c> took 8 s before).
+    /// </summary>
+    internal const int MaxAnswerLength = 1000;
+
     public AnswerExtractor() : this(AnswerPattern.Defaults) { }
 
     public static AnswerExtractor Default { get; } = new();
@@ -22,6 +28,7 @@ public sealed class AnswerExtractor(IReadOnlyList<AnswerPattern> patterns)
             {
                 var match = matches[pattern.Occurrence == MatchOccurrence.First ? k : matches.Count - 1 - k];
                 string raw = match.Groups[AnswerPattern.AnswerGroup].Value.Trim();
+                if (raw.Length > MaxAnswerLength) continue;
                 string answer = AnswerNormalizer.Normalize(raw);
                 if (answer.Length == 0) continue;
                 string rationale = pattern.IsFallback ? completion.Trim() : completion[..match.Index].Trim();

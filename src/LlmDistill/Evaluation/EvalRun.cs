@@ -28,12 +28,14 @@ public static class EvalRun
         var clock = Stopwatch.StartNew();
         OptionsException.ThrowIfInvalid(settings);
         using var folderLock = RunFolderLock.Beside(settings.OutputFolder, "eval");
+        OutputLeftovers.Clear(settings.OutputFolder); // a killed run's work and staging folders
         var template = settings.Prompt.Load();
         var dataset = DatasetReader.Open(settings.DataPath, settings.Dataset);
         var questions = (settings.Limit is long limit ? dataset.Take((int)Math.Min(limit, int.MaxValue)) : dataset).ToList();
         if (questions.Count == 0) throw new InvalidDataException($"the data set {settings.DataPath} holds no questions: there is nothing to evaluate.");
 
-        var work = Directory.CreateTempSubdirectory("llmdistill-eval-");
+        // Beside the report rather than in /tmp: a killed run's exported students are then cleared by the next run.
+        var work = Directory.CreateDirectory($"{Path.GetFullPath(settings.OutputFolder).TrimEnd(Path.DirectorySeparatorChar)}.tmp-work-{Environment.ProcessId}");
         try
         {
             var models = ResolveModels(settings, work.FullName);

@@ -1,4 +1,5 @@
 using LlmDistill.Gguf;
+using LlmDistill.IO;
 using LlmDistill.Native;
 using LlmDistill.Options;
 using LlmDistill.Student;
@@ -17,6 +18,8 @@ public static class StudentExport
     public static string Export(ExportSettings settings)
     {
         OptionsException.ThrowIfInvalid(settings);
+        using var outputLock = RunFolderLock.Beside(settings.OutputPath, "export");
+        OutputLeftovers.Clear(settings.OutputPath); // temporaries of a killed export
         if (!settings.Adapter) return Export(settings.Checkpoint, settings.OutputPath, settings.Type, settings.Name);
         string folder = CheckpointFolder(settings.Checkpoint);
         if (StudentCheckpoint.ReadLora(folder) is null)

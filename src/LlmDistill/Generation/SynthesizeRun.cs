@@ -71,6 +71,7 @@ public static class SynthesizeRun
         OptionsException.ThrowIfInvalid(settings);
         var clock = Stopwatch.StartNew();
         using var outputLock = RunFolderLock.Beside(settings.OutputPath, "synthesize");
+        OutputLeftovers.Clear(settings.OutputPath);
         var seeds = DatasetReader.Open(settings.SeedDataPath, settings.SeedDataset).Select(r => r.Question).ToList();
         if (seeds.Count == 0) throw new InvalidDataException($"{settings.SeedDataPath} holds no questions to learn the style from");
         var template = PromptTemplate.Resolve(settings.PromptPath);
@@ -84,7 +85,9 @@ public static class SynthesizeRun
         {
             for (int i = 0; i < attempts; i++)
             {
-                var random = new Random(HashCode.Combine(settings.Sampling.Seed, i));
+                // Seeded by (seed, attempt) the same way in every process (HashCode.Combine is salted per process,
+                // which made two runs with one seed pick other examples and write other questions).
+                var random = new Random(unchecked((int)(settings.Sampling.Seed * 1_000_003 + i)));
                 var examples = seeds.OrderBy(_ => random.Next()).Take(settings.ExamplesPerPrompt).Select(q => new FewShotExample(q, null)).ToList();
                 var rendered = template.Render("", examples);
                 int[] tokens = teacher.Tokenize(teacher.RenderPrompt(rendered.User, rendered.System, settings.Raw));

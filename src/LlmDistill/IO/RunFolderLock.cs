@@ -71,16 +71,29 @@ internal sealed class RunFolderLock : IDisposable
 
     static bool TryCreate(string path, Holder self)
     {
+        FileStream stream;
         try
         {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            JsonSerializer.Serialize(stream, self);
-            stream.Flush(flushToDisk: true);
-            return true;
+            stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         }
         catch (IOException) when (File.Exists(path))
         {
             return false;
+        }
+        try
+        {
+            JsonSerializer.Serialize(stream, self);
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            return true;
+        }
+        catch
+        {
+            // Created but not written (a full disk): remove our empty lock and report the write's own error, rather than
+            // taking the empty file for another run's stale lock and retrying.
+            try { stream.Dispose(); } catch (IOException) { }
+            File.Delete(path);
+            throw;
         }
     }
 

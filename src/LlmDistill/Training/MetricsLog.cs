@@ -16,7 +16,10 @@ internal sealed class MetricsLog : IDisposable
     MetricsLog(string path, List<TrainingMetrics> kept)
     {
         _records = kept;
-        File.WriteAllLines(path, kept.Select(r => JsonSerializer.Serialize(r, Json)));
+        // Rewritten beside and renamed: a kill while rewriting must not cut the history the checkpoint still needs.
+        string temp = path + ".tmp";
+        File.WriteAllLines(temp, kept.Select(r => JsonSerializer.Serialize(r, Json)));
+        File.Move(temp, path, overwrite: true);
         _writer = new StreamWriter(path, append: true) { AutoFlush = true };
     }
 
@@ -24,7 +27,16 @@ internal sealed class MetricsLog : IDisposable
 
     /// <summary>Opens <paramref name="path"/> keeping the lines of steps ≤ <paramref name="keepThroughStep"/> (0 for a fresh run).</summary>
     public static MetricsLog Open(string path, long keepThroughStep) =>
-        new(path, File.Exists(path) ? Read(path).Where(r => r.Step <= keepThroughStep).ToList() : []);
+        new(path, File.Exists(path) ? WholeLines(path).Where(r => r.Step <= keepThroughStep).ToList() : []);
+
+    /// <summary>The records of a log whose writer may have been killed mid-line: a last line without its newline is dropped.</summary>
+    static IEnumerable<TrainingMetrics> WholeLines(string path)
+    {
+        string text = File.ReadAllText(path);
+        int end = text.LastIndexOf('\n') + 1; // what follows the last newline was cut off
+        return text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonSerializer.Deserialize<TrainingMetrics>(line, Json) ?? throw new InvalidDataException($"{path}: a null line"));
+    }
 
     public static IEnumerable<TrainingMetrics> Read(string path) => File.ReadLines(path)
         .Where(line => line.Length > 0)

@@ -20,6 +20,9 @@ public static class TrainRun
         OptionsException.ThrowIfInvalid(settings);
         string run = Path.GetFullPath(settings.OutputFolder);
         using var folderLock = RunFolderLock.Inside(run, "train");
+        // What a killed run left half-written: a staged checkpoint, the plot's and the metrics log's temporaries.
+        foreach (string output in new[] { Trainer.CheckpointFolderName, Trainer.PlotFileName, Trainer.MetricsFileName })
+            OutputLeftovers.Clear(Path.Combine(run, output));
         if (settings.Resume) return Resume(run, settings, progress, cancellationToken);
         if (TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName)))
             throw OptionsException.For<TrainSettings>(nameof(TrainSettings.OutputFolder), $"{run} already holds a training checkpoint: set {{Resume}} to continue it, or choose another folder");

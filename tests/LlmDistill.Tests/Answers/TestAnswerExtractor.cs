@@ -87,4 +87,45 @@ public class TestAnswerExtractor
 
         Assert.Contains("(?<answer>", error.Message);
     }
+
+    /// <summary>
+    /// Texts on which matching or normalising was quadratic in the text's length (times before the fix, this machine):
+    /// 28 kB of unclosed boxes 4.8 s, 32 kB of nested boxes 10.4 s, 28 kB of nested \text{} after "####" 8.1 s,
+    /// "answer:" before 16 kB of spaces about 3 s; quadratic, so at the 128 kB used here each would take minutes. Linear
+    /// now: the 30 s bound leaves room for a machine shared with other runs, as the
+    /// fuzz targets' replay does, and still fails a quadratic scan.
+    /// </summary>
+    public static TheoryData<string, string> QuadraticBefore() => new()
+    {
+        { "unclosed boxes", string.Concat(Enumerable.Repeat("\\boxed{", 18_000)) },
+        { "nested boxes", string.Concat(Enumerable.Repeat("\\boxed{", 18_000)) + "7" + new string('}', 18_000) },
+        { "nested text after ####", "#### " + string.Concat(Enumerable.Repeat("\\text{", 18_000)) + "7" + new string('}', 18_000) },
+        { "spaces after answer:", "The answer: 7" + new string(' ', 128_000) + "x" },
+    };
+
+    [Theory, MemberData(nameof(QuadraticBefore))]
+    public void Long_adversarial_completions_are_read_in_linear_time(string name, string completion)
+    {
+        AnswerExtractor.Default.Extract("warm up \\boxed{1} answer: 2");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answer = AnswerExtractor.Default.Extract(completion);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{name}: {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.True(answer.Answer is null or "7", $"{name}: {answer.Answer}");
+    }
+
+    [Theory]
+    [InlineData("So the answer is 3.5 apples. Then more.", "3.5")]
+    [InlineData("Final answer: 42.", "42")]
+    [InlineData("answer:\n\n  12, and so on", "12")]
+    [InlineData("The answer is x = 4; check", "4")]
+    public void The_answer_phrase_still_ends_at_the_sentence_or_the_line(string completion, string expected) =>
+        Assert.Equal(expected, AnswerExtractor.Default.Extract(completion).Answer);
+
+    [Fact]
+    public void An_answer_longer_than_the_limit_is_a_passage_not_an_answer()
+    {
+        var long_ = AnswerExtractor.Default.Extract("#### " + new string('a', AnswerExtractor.MaxAnswerLength + 1) + "\nso 5");
+        Assert.Equal("5", long_.Answer);
+        Assert.True(long_.IsFallback);
+    }
 }

@@ -8,12 +8,13 @@ using LlmDistill.Evaluation;
 using LlmDistill.Models;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tokenization;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Evaluation;
 
 /// <summary>The eval and report commands as a user runs them: bad input ends in one sentence, exit code 2 and no folder.</summary>
 [Collection(TinyTeacherCollection.Name)]
-public class TestEvalCommand(TinyTeacherFixture teachers)
+public class TestEvalCommand(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     string[] Eval(string output, params string[] more) =>
         ["eval", "--teacher", teachers.LlamaPath, "--student", teachers.Qwen2Path, "--data", TinyEvalFixture.Data, "--prompt", TinyEvalFixture.Prompt,
@@ -25,6 +26,44 @@ public class TestEvalCommand(TinyTeacherFixture teachers)
         Assert.Contains(expected, result.Error);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.Empty(Directory.GetFileSystemEntries(folder)); // no report, no staging folder
+    }
+
+    /// <summary>A report without what a rerun cannot repeat (its creation time and the measured speeds), as JSON.</summary>
+    static string Repeatable(string folder)
+    {
+        var report = EvalReport.Load(Path.Combine(folder, EvalReport.FileName));
+        return JsonSerializer.Serialize(report with
+        {
+            CreatedUtc = default,
+            Models = [.. report.Models.Select(m => m with { PrefillTokensPerS = null, DecodeTokensPerS = null, SecondsPerQuestion = null, GeneratedTokensPerS = null })],
+        }, EvalReport.Json);
+    }
+
+    [Fact]
+    public void Killed_at_seeded_moments_eval_leaves_a_whole_report_or_none_and_each_rerun_writes_the_same_one()
+    {
+        using var folder = new TempDirectory();
+        string[] Args(string output) => Eval(Path.Combine(output, "report"), "--force");
+        string[] files = [EvalReport.FileName, PredictionsWriter.FileName, ReportFolder.MarkdownFile, ReportFolder.HtmlFile];
+        var span = KillCampaign.Reference(Args(folder.Path), watch: folder.Path);
+        string reference = Path.Combine(folder.Path, "report");
+        byte[] predictions = File.ReadAllBytes(Path.Combine(reference, PredictionsWriter.FileName));
+        string metrics = Repeatable(reference);
+
+        new KillCampaign(log).Run("eval", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                string report = Path.Combine(output, "report");
+                if (Directory.Exists(report)) Assert.Equal(files.Order(), Directory.GetFiles(report).Select(Path.GetFileName).Order());
+            },
+            afterRerun: output =>
+            {
+                string report = Path.Combine(output, "report");
+                Assert.Equal(files.Order(), Directory.GetFiles(report).Select(Path.GetFileName).Order());
+                Assert.True(predictions.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(report, PredictionsWriter.FileName))), "the rerun's predictions differ");
+                Assert.Equal(metrics, Repeatable(report));
+                Assert.Equal(["report"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName)); // no staging folder, no lock left behind
+            });
     }
 
     [Fact]
@@ -88,5 +127,41 @@ public class TestEvalCommand(TinyTeacherFixture teachers)
         Assert.Equal(["tiny-llama", "tiny-qwen2", "tiny-qwen2 (r2)", "tiny-llama-2"], names);
         Assert.Equal(6, json.RootElement.GetProperty("comparisons").GetArrayLength());
         Assert.Equal(["merged", "r1", "r2"], Directory.GetDirectories(reports.Path).Select(Path.GetFileName).Order());
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_eval_in_one_sentence_naming_the_report_and_keeps_the_earlier_report_whole()
+    {
+        using var disk = new SmallDisk(8 << 20);
+        var first = Run(Eval(Path.Combine(disk.Path, "r1")));
+        Assert.True(first.Code == 0, first.Error);
+        var earlier = KillCampaign.Files(Path.Combine(disk.Path, "r1"));
+        disk.Fill(free: 3 * 4096); // the lock, the staging folder and a page: not a whole report
+
+        var (code, _, error) = Run(Eval(Path.Combine(disk.Path, "r2")));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(Path.Combine(disk.Path, "r2"), error);
+        Assert.Equal(["filler", "r1"], Directory.GetFileSystemEntries(disk.Path).Select(Path.GetFileName).Order()); // no half report, no staging
+        var kept = KillCampaign.Files(Path.Combine(disk.Path, "r1"));
+        Assert.Equal(earlier.Keys, kept.Keys);
+        Assert.All(earlier, f => Assert.Equal(f.Value, kept[f.Key]));
+
+        File.Delete(Path.Combine(disk.Path, "filler"));
+        var rerun = Run(Eval(Path.Combine(disk.Path, "r2")));
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.Equal(earlier.Keys, KillCampaign.Files(Path.Combine(disk.Path, "r2")).Keys);
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_eval_in_one_sentence_naming_it()
+    {
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = Run(Eval(Path.Combine(disk.Path, "r1")));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

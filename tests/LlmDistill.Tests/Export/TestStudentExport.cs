@@ -9,6 +9,7 @@ using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tests.Native;
 using LlmDistill.Tests.Student;
 using LlmDistill.Training;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LlmDistill.Tests.Export;
@@ -16,7 +17,13 @@ namespace LlmDistill.Tests.Export;
 [Collection(LlamaCollection.Name)]
 public class TestStudentExport
 {
-    public TestStudentExport() => TorchRuntime.EnsureLoadable();
+    readonly ITestOutputHelper _log;
+
+    public TestStudentExport(ITestOutputHelper log)
+    {
+        TorchRuntime.EnsureLoadable();
+        _log = log;
+    }
 
     [Fact]
     public void A_trained_run_exports_to_f32_whose_llama_cpp_logits_match_the_students()
@@ -96,9 +103,77 @@ public class TestStudentExport
     }
 
     [Fact]
+    public void Killed_at_seeded_moments_export_leaves_the_whole_gguf_or_none_and_each_rerun_writes_the_same_bytes()
+    {
+        using var folder = new TempDirectory();
+        var shape = new StudentShape { EmbeddingLength = 256, BlockCount = 1, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 512, ContextLength = 256, TiedEmbeddings = false };
+        random.manual_seed(3);
+        using (var model = new StudentModel(shape.For(ModelArchitecture.Llama, TrainerRuns.Vocabulary.Count, 10000, 1e-5f)))
+            StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        // Q4_K_M: the managed writer's F32 intermediate, then llama.cpp's quantizer, each with its own temporary file.
+        string[] Args(string output) => ["export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(output, "student.gguf"), "--type", "q4_k_m"];
+
+        using var reference = new TempDirectory();
+        var span = KillCampaign.Reference(Args(reference.Path), watch: reference.Path);
+        byte[] expected = File.ReadAllBytes(reference.File("student.gguf"));
+
+        new KillCampaign(_log).Run("export", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                string gguf = Path.Combine(output, "student.gguf");
+                if (File.Exists(gguf)) Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(gguf)), "a half-written student.gguf");
+            },
+            afterRerun: output =>
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, "student.gguf"))), "the rerun wrote other bytes");
+                Assert.Equal(["student.gguf"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName)); // no temporary left behind
+            });
+    }
+
+    [Fact]
     public void An_unknown_type_names_the_types_there_are()
     {
         var error = Assert.Throws<FormatException>(() => ExportTypes.Parse("q3_xs"));
         Assert.Contains("q4_k_m", error.Message);
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_export_in_one_sentence_naming_the_file_and_keeps_the_earlier_export_whole()
+    {
+        using var folder = new TempDirectory();
+        using (var model = TrainerRuns.Student()) StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        StudentExport.Export(folder.File("checkpoint"), folder.File("reference.gguf"), ExportType.F32);
+        byte[] expected = File.ReadAllBytes(folder.File("reference.gguf"));
+        // Room for one export (its pages, the lock's page and one spare): the second cannot be staged.
+        using var disk = new SmallDisk(((expected.Length + 4095) / 4096 + 2) * 4096);
+        string[] Export(string name) => ["export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(disk.Path, name), "--type", "f32"];
+        var first = CliRun.Run(Export("a.gguf"));
+        Assert.True(first.Code == 0, first.Error);
+
+        var (code, _, error) = CliRun.Run(Export("b.gguf"));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", error);
+        Assert.Contains(Path.Combine(disk.Path, "b.gguf"), error);
+        Assert.Equal(["a.gguf"], Directory.GetFileSystemEntries(disk.Path).Select(Path.GetFileName)); // no temporary, no half b.gguf
+        Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(disk.Path, "a.gguf"))));
+
+        disk.Resize(64 << 20);
+        var rerun = CliRun.Run(Export("b.gguf"));
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(disk.Path, "b.gguf"))));
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_export_in_one_sentence_naming_it()
+    {
+        using var folder = new TempDirectory();
+        using (var model = TrainerRuns.Student()) StudentCheckpoint.Save(folder.File("checkpoint"), model, TrainerRuns.Vocabulary);
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = CliRun.Run("export", "--checkpoint", folder.File("checkpoint"), "--out", Path.Combine(disk.Path, "student.gguf"));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

@@ -17,6 +17,18 @@ public sealed class SmallDisk : IDisposable
     /// <summary>Grows (or shrinks) the disk in place, keeping its files.</summary>
     public void Resize(long bytes) => Mount("mount", "-o", $"remount,size={bytes}", Path);
 
+    /// <summary>Remounts the disk read-only (root writes through chmod 555, not through a read-only mount).</summary>
+    public void MakeReadOnly() => Mount("mount", "-o", "remount,ro", Path);
+
+    /// <summary>Fills the disk with one file so that about <paramref name="free"/> bytes (whole 4 KiB pages) stay free.</summary>
+    public void Fill(long free, string name = "filler")
+    {
+        long bytes = new DriveInfo(Path).AvailableFreeSpace - free;
+        if (bytes <= 0) return;
+        using var filler = new FileStream(System.IO.Path.Combine(Path, name), FileMode.Create);
+        filler.Write(new byte[bytes]);
+    }
+
     public void Dispose()
     {
         Mount("umount", Path);

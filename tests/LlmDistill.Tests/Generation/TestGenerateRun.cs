@@ -1,14 +1,14 @@
 using LlmDistill.Options;
-using System.Diagnostics;
 using DuckDB.NET.Data;
 using LlmDistill.Generation;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Traces;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Generation;
 
 [Collection(TinyTeacherCollection.Name)]
-public class TestGenerateRun(TinyTeacherFixture teachers)
+public class TestGenerateRun(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     static readonly string Data = RepositoryFiles.Path("datasets/gsm8k-style-sample.jsonl");
     static readonly string Prompt = RepositoryFiles.Path("prompts/cot-math.yaml");
@@ -133,31 +133,31 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
         Assert.Contains(Directory.GetFiles(folder.Path), f => f.Contains("1of2"));
     }
 
+    string[] GenerateArgs(string folder) =>
+        ["generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder,
+         "--samples", "2", "--top-k", "5", "--max-tokens", "12", "--parallel", "4", "--ctx", "1024", "--limit", "8", "--rows-per-part", "2"];
+
     [Fact]
-    public void A_killed_process_loses_at_most_its_open_part_and_the_rerun_completes_the_set()
+    public void Killed_at_seeded_moments_generate_loses_at_most_its_open_part_and_each_rerun_completes_the_set()
     {
         using var reference = new TempDirectory();
-        GenerateRun.Run(Settings(reference.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
+        var span = KillCampaign.Reference(GenerateArgs(reference.Path), watch: reference.Path);
+        string[] expected = Keys(reference.Path);
+        Assert.Equal(16, expected.Length);
 
-        using var folder = new TempDirectory();
-        bool killed = false;
-        using (var process = CliRun.Start("generate", "--teacher", teachers.Qwen2Path, "--data", Data, "--prompt", Prompt, "--out", folder.Path,
-            "--samples", "2", "--top-k", "5", "--max-tokens", "24", "--parallel", "2", "--ctx", "1024", "--limit", "20", "--rows-per-part", "4"))
-        {
-            var clock = Stopwatch.StartNew();
-            while (!process.HasExited && Directory.GetFiles(folder.Path, "part-*.parquet").Length == 0 && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(10);
-            if (!process.HasExited) { process.Kill(entireProcessTree: true); killed = true; } // SIGKILL: no flush, no cleanup
-            process.WaitForExit();
-            Assert.True(killed, $"the run finished before it could be killed: {process.StandardError.ReadToEnd()}");
-        }
-        var survivors = TraceReader.Read(folder.Path).ToArray();
-        Assert.InRange(survivors.Length, 4, 39);
-        Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count()));
-
-        GenerateRun.Run(Settings(folder.Path) with { Limit = 20, Engine = new() { Parallel = 2, ContextPerSequence = 1024 }, Sampling = new() { MaxTokens = 24 } });
-        string[] keys = Keys(folder.Path);
-        Assert.Equal(Keys(reference.Path), keys);
-        Assert.Equal(keys.Length, keys.Distinct().Count());
+        new KillCampaign(log).Run("generate", seed: 18, KillCampaign.Points(quick: 2), span, GenerateArgs, GenerateArgs,
+            afterKill: folder =>
+            {
+                var survivors = TraceReader.Read(folder).ToArray();
+                Assert.All(survivors.GroupBy(r => r.ExampleId), g => Assert.Equal(2, g.Count())); // whole questions only
+                Assert.Subset(expected.ToHashSet(), survivors.Select(r => r.Key).ToHashSet());
+            },
+            afterRerun: folder =>
+            {
+                string[] keys = Keys(folder);
+                Assert.Equal(expected, keys); // sorted: equal means the same set and no duplicates
+                Assert.Empty(Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories));
+            });
     }
 
     [SmallDiskFact]
@@ -192,5 +192,16 @@ public class TestGenerateRun(TinyTeacherFixture teachers)
     sealed class InlineProgress(Action<GenerateProgress> report) : IProgress<GenerateProgress>
     {
         public void Report(GenerateProgress value) => report(value);
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_generate_in_one_sentence_naming_it()
+    {
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = CliRun.Run(GenerateArgs(Path.Combine(disk.Path, "traces")));
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

@@ -2,6 +2,9 @@ using LlmDistill.Cli;
 using LlmDistill.Pipeline;
 using LlmDistill.Tests.Demo;
 using LlmDistill.Tests.Fixtures;
+using LlmDistill.Traces;
+using LlmDistill.Training;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Pipeline;
 
@@ -10,7 +13,7 @@ namespace LlmDistill.Tests.Pipeline;
 /// stages are skipped, a changed setting reruns its stage and those after it, and a bad file is named in one sentence.
 /// </summary>
 [Collection(MiniatureDemoCollection.Name)]
-public class TestPipelineRun(MiniatureDemoFixture demo)
+public class TestPipelineRun(MiniatureDemoFixture demo, ITestOutputHelper log)
 {
     string Yaml(string output, int steps = 6) => $"""
         # a miniature pipeline
@@ -36,6 +39,43 @@ public class TestPipelineRun(MiniatureDemoFixture demo)
           max_tokens: 40
           limit: 6
         """;
+
+    [Fact]
+    public void Killed_at_seeded_moments_a_pipeline_rerun_ends_with_the_outputs_of_an_uninterrupted_run()
+    {
+        using var folder = new TempDirectory();
+        // One pipeline.yaml per run folder (its out: key names the folder); each kill point gets a fresh one.
+        string[] Args(string run) => ["run", Path.Combine(run, "pipeline.yaml")];
+        string[] Prepare(string run)
+        {
+            File.WriteAllText(Path.Combine(run, "pipeline.yaml"), Yaml(Path.Combine(run, "out")));
+            return Args(run);
+        }
+        static string[] Keys(string run) => [.. TraceReader.Read(Path.Combine(run, "out", "traces")).Select(r => r.Key).Order(StringComparer.Ordinal)];
+        static string Report(string run) => Path.Combine(run, "out", "report", LlmDistill.Evaluation.Reports.PredictionsWriter.FileName);
+        static SortedDictionary<string, byte[]> Outputs(string run) =>
+            new(KillCampaign.Files(Path.Combine(run, "out", "student", Trainer.CheckpointFolderName))
+                .Append(new("student-f32.gguf", File.ReadAllBytes(Path.Combine(run, "out", "student-f32.gguf"))))
+                .Append(new("predictions.parquet", File.ReadAllBytes(Report(run)))).ToDictionary(), StringComparer.Ordinal);
+
+        var span = KillCampaign.Reference(Prepare(folder.Path), watch: Path.Combine(folder.Path, "out"));
+        string[] keys = Keys(folder.Path);
+        var expected = Outputs(folder.Path);
+
+        new KillCampaign(log).Run("run pipeline.yaml", seed: 18, KillCampaign.Points(quick: 1), span, Prepare, Args,
+            afterKill: run =>
+            {
+                string gguf = Path.Combine(run, "out", "student-f32.gguf");
+                if (File.Exists(gguf)) Assert.True(expected["student-f32.gguf"].AsSpan().SequenceEqual(File.ReadAllBytes(gguf)), "a half-written student-f32.gguf");
+            },
+            afterRerun: run =>
+            {
+                Assert.Equal(keys, Keys(run));
+                var actual = Outputs(run);
+                Assert.Equal(expected.Keys, actual.Keys);
+                foreach (var (file, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[file]), $"{file} differs from the uninterrupted run's");
+            });
+    }
 
     [Fact]
     public void A_second_run_skips_every_unchanged_stage_and_a_changed_setting_reruns_only_what_follows_it()

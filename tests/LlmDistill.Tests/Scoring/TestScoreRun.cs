@@ -4,11 +4,12 @@ using LlmDistill.Options;
 using LlmDistill.Scoring;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Traces;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Scoring;
 
 [Collection(TinyTeacherCollection.Name)]
-public class TestScoreRun(TinyTeacherFixture teachers)
+public class TestScoreRun(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     /// <summary>
     /// Two stored log-probabilities of the same value differ by at most one code step (each is rounded on its own). The
@@ -217,5 +218,72 @@ public class TestScoreRun(TinyTeacherFixture teachers)
             }
         }
         Assert.True(compared > 0.9 * generated.Values.Sum(r => r.TopIds.Length), $"only {compared} ids were in both readings");
+    }
+
+    [Fact]
+    public void Killed_at_seeded_moments_score_keeps_whole_parts_and_each_rerun_scores_every_key_once()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder);
+        string[] Args(string output) =>
+            ["score", "--teacher", teachers.Qwen2Path, "--traces", traces, "--out", output, "--top-k", "5", "--parallel", "2", "--ctx", "1024", "--rows-per-part", "1"];
+        string reference = folder.File("reference");
+        var span = KillCampaign.Reference(Args(reference), watch: reference);
+        string[] expected = [.. ByKey(reference).Keys.Order(StringComparer.Ordinal)];
+        Assert.Equal(6, expected.Length);
+
+        new KillCampaign(log).Run("score", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+            afterKill: output =>
+            {
+                if (!Directory.Exists(output)) return;
+                Assert.Subset(expected.ToHashSet(), TraceReader.Read(output).Select(r => r.Key).ToHashSet()); // every visible part reads whole
+                if (File.Exists(Path.Combine(output, RowNll.FileName))) Assert.NotEmpty(RowNll.Read(Path.Combine(output, RowNll.FileName)));
+            },
+            afterRerun: output =>
+            {
+                Assert.Equal(expected, TraceReader.Read(output).Select(r => r.Key).Order(StringComparer.Ordinal)); // no key lost, none twice
+                Assert.Equal(expected, RowNll.Read(Path.Combine(output, RowNll.FileName)).Select(r => r.Key).Order(StringComparer.Ordinal));
+                Assert.Empty(Directory.GetFiles(output, "*.tmp*", SearchOption.AllDirectories));
+            });
+    }
+
+    [SmallDiskFact]
+    public void A_full_disk_stops_score_in_one_sentence_naming_the_file_and_a_rerun_with_room_completes_the_set()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder), reference = folder.File("reference");
+        ScoreRun.Run(Settings(traces, reference) with { RowsPerPart = 1 });
+        string[] expected = [.. ByKey(reference).Keys.Order(StringComparer.Ordinal)];
+        // tmpfs counts whole 4 KiB pages: room for the lock file and about half of the reference's files.
+        long pages = Directory.GetFiles(reference).Sum(f => (new FileInfo(f).Length + 4095) / 4096);
+        using var disk = new SmallDisk(((pages + 1) / 2 + 1) * 4096);
+        string[] args = ["score", "--teacher", teachers.Qwen2Path, "--traces", traces, "--out", disk.Path, "--top-k", "5", "--parallel", "3", "--ctx", "1024", "--rows-per-part", "1"];
+
+        var full = CliRun.Run(args);
+        Assert.Equal(1, full.Code);
+        Assert.Single(full.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("No space left on device", full.Error);
+        Assert.Contains(disk.Path, full.Error);
+        var survivors = TraceReader.Read(disk.Path).Select(r => r.Key).ToHashSet(); // what was finished stays readable
+        Assert.NotEmpty(survivors);
+        Assert.Subset(expected.ToHashSet(), survivors);
+
+        disk.Resize(64 << 20);
+        var rerun = CliRun.Run(args);
+        Assert.True(rerun.Code == 0, rerun.Error);
+        Assert.Equal(expected, TraceReader.Read(disk.Path).Select(r => r.Key).Order(StringComparer.Ordinal));
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_score_in_one_sentence_naming_it()
+    {
+        using var folder = new TempDirectory();
+        string traces = Generate(folder);
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = CliRun.Run("score", "--teacher", teachers.Qwen2Path, "--traces", traces, "--out", Path.Combine(disk.Path, "scored"), "--top-k", "5", "--ctx", "1024");
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

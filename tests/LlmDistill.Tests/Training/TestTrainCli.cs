@@ -6,11 +6,12 @@ using LlmDistill.Teacher;
 using LlmDistill.Tests.Fixtures;
 using LlmDistill.Tests.Generation;
 using LlmDistill.Training;
+using Xunit.Abstractions;
 
 namespace LlmDistill.Tests.Training;
 
 [Collection(TinyTeacherCollection.Name)]
-public class TestTrainCli(TinyTeacherFixture teachers)
+public class TestTrainCli(TinyTeacherFixture teachers, ITestOutputHelper log)
 {
     /// <summary>12 real traces (6 questions × 2 samples, 12 tokens each, top-5) from the tiny Qwen2 teacher.</summary>
     string Traces(TempDirectory folder)
@@ -91,6 +92,37 @@ public class TestTrainCli(TinyTeacherFixture teachers)
     }
 
     [Fact]
+    public void Killed_at_seeded_moments_train_resumes_to_a_final_checkpoint_bit_identical_to_an_uninterrupted_run()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        string[] Start(string run) => ["train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", run,
+            "--steps", "6", "--batch-size", "4", "--all-traces", "--warmup", "1", "--checkpoint-every", "1", "--log-every", "1"];
+        // What a user does after a crash: resume when a checkpoint made it to disk, else start again.
+        string[] Rerun(string run) => TrainingCheckpoint.Exists(Path.Combine(run, Trainer.CheckpointFolderName))
+            ? ["train", "--traces", traces, "--out", run, "--resume", "--steps", "6"] : Start(run);
+        static SortedDictionary<string, byte[]> Checkpoint(string run) => KillCampaign.Files(Path.Combine(run, Trainer.CheckpointFolderName));
+
+        string reference = folder.File("reference");
+        var span = KillCampaign.Reference(Start(reference), watch: reference);
+        var expected = Checkpoint(reference);
+
+        new KillCampaign(log).Run("train", seed: 18, KillCampaign.Points(quick: 2), span, Start, Rerun,
+            afterKill: run =>
+            {
+                string checkpoint = Path.Combine(run, Trainer.CheckpointFolderName);
+                if (Directory.Exists(checkpoint)) Assert.True(TrainingCheckpoint.Exists(checkpoint), "a checkpoint folder without its optimizer state");
+            },
+            afterRerun: run =>
+            {
+                var actual = Checkpoint(run);
+                Assert.Equal(expected.Keys, actual.Keys);
+                foreach (var (file, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[file]), $"{file} differs from the uninterrupted run's");
+                Assert.Equal([Trainer.CheckpointFolderName], Directory.GetDirectories(run).Select(Path.GetFileName)); // no staging folder left behind
+            });
+    }
+
+    [Fact]
     public void Without_a_student_shape_train_picks_the_default_for_the_teacher_and_says_which()
     {
         using var folder = new TempDirectory();
@@ -148,5 +180,18 @@ public class TestTrainCli(TinyTeacherFixture teachers)
         var (code, _, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", folder.File("run"), "--device", "cuda");
         Assert.NotEqual(0, code);
         Assert.Contains("CUDA build of TorchSharp", error);
+    }
+
+    [SmallDiskFact]
+    public void A_read_only_output_stops_train_in_one_sentence_naming_it()
+    {
+        using var folder = new TempDirectory();
+        string traces = Traces(folder);
+        using var disk = new SmallDisk(1 << 20);
+        disk.MakeReadOnly();
+        var (code, _, error) = Run("train", "--traces", traces, "--teacher", teachers.Qwen2Path, "--student", "tiny", "--out", Path.Combine(disk.Path, "run"), "--steps", "1");
+        Assert.Equal(1, code);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(disk.Path, error);
     }
 }

@@ -85,4 +85,16 @@ public class TestTrainerMetrics
         Assert.Contains("CUDA build of TorchSharp", error.Message);
         Assert.Contains("TorchSharpBackend=cuda", error.Message);
     }
+
+    [Fact]
+    public void A_log_cut_mid_line_by_a_kill_reopens_with_its_whole_lines()
+    {
+        using var run = new TempDirectory();
+        string path = run.File(Trainer.MetricsFileName);
+        File.WriteAllText(path, "{\"step\":1,\"lr\":0.001,\"loss\":2.5}\n{\"step\":2,\"lr\":0.001,\"loss\":2.4}\n{\"step\":3,\"lr\":0.0");
+        using (var log = MetricsLog.Open(path, keepThroughStep: 10))
+            Assert.Equal([1L, 2], log.Records.Select(r => r.Step));
+        Assert.Equal([1L, 2], MetricsLog.Read(path).Select(r => r.Step));
+        Assert.False(File.Exists(path + ".tmp"));
+    }
 }
