@@ -19,16 +19,6 @@ public class TestBackwardWithRecomputation
 {
     public TestBackwardWithRecomputation() => TorchRuntime.EnsureLoadable();
 
-    public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3, ModelArchitecture.Gemma3];
-
-    static LlamaModelConfig Tiny(ModelArchitecture architecture, int vocabulary) => architecture switch
-    {
-        ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(vocabulary),
-        ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(vocabulary),
-        ModelArchitecture.Qwen3 => LlamaModelConfig.TinyQwen3(vocabulary),
-        _ => LlamaModelConfig.TinyGemma3(vocabulary),
-    };
-
     /// <summary>Next-token cross-entropy through the model's own output projection (tied embeddings get both gradients).</summary>
     static Func<Tensor, Tensor> CrossEntropy(StudentModel model, Tensor targets) =>
         hidden => nn.functional.cross_entropy(model.Logits(hidden).reshape(-1, model.Config.VocabSize), targets.reshape(-1));
@@ -56,11 +46,11 @@ public class TestBackwardWithRecomputation
     }
 
     [Theory]
-    [MemberData(nameof(Architectures))]
+    [MemberData(nameof(TestStudentParity.Architectures), MemberType = typeof(TestStudentParity))]
     public void Recomputed_blocks_give_the_plain_backwards_gradients(ModelArchitecture architecture)
     {
         random.manual_seed(5);
-        using var model = new StudentModel(Tiny(architecture, 50), std: 0.1);
+        using var model = new StudentModel(TestStudentParity.Tiny(architecture, 50), std: 0.1);
         using var scope = NewDisposeScope();
         var tokens = randint(0, 50, [2, 24]);
         var targets = randint(0, 50, [2, 24]);

@@ -31,7 +31,8 @@ public class TestStudentParity
 
     public static TheoryData<ModelArchitecture> Architectures => [ModelArchitecture.Llama, ModelArchitecture.Qwen2, ModelArchitecture.Qwen3, ModelArchitecture.Gemma3];
 
-    static LlamaModelConfig Tiny(ModelArchitecture architecture, int vocabSize) => architecture switch
+    /// <summary>The tiny test config of each family (also the recomputation tests' students).</summary>
+    internal static LlamaModelConfig Tiny(ModelArchitecture architecture, int vocabSize) => architecture switch
     {
         ModelArchitecture.Llama => LlamaModelConfig.TinyLlama(vocabSize),
         ModelArchitecture.Qwen2 => LlamaModelConfig.TinyQwen2(vocabSize),
