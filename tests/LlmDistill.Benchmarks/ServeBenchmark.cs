@@ -19,7 +19,8 @@ namespace LlmDistill.Benchmarks;
 /// `serve` vs local `generate` on the same questions, alternating.
 /// usage: dotnet run -c Release --project tests/LlmDistill.Benchmarks -- --serve [--clients 16,64] [--requests 1] [--repeats 3]
 ///        [--llama-server /path/to/llama-server] [--url http://127.0.0.1:8080] [--parallel 16] [--ctx 512] [--threads 2] [--no-generate]
-/// (--clients "" runs only the generate comparison.)
+///        [--no-prompt-cache]
+/// (--clients "" runs only the generate comparison; --no-prompt-cache serves with ServeSettings.PromptCache off, for A/B.)
 /// </summary>
 static class ServeBenchmark
 {
@@ -41,7 +42,10 @@ static class ServeBenchmark
         string model = Program.StringArg(args, "--model") ?? BenchmarkModel.EnsureQwen05BShape();
         string? llamaServer = Program.StringArg(args, "--llama-server") ?? LlamaServerProcess.Binary;
         var engine = new Teacher.EngineOptions { Parallel = parallel, ContextPerSequence = ctx, Threads = threads };
-        var server = OpenAiServer.StartAsync(new ServeSettings { ModelPath = model, Port = 0, QueueLimit = 1024, ModelName = "bench", Engine = engine }).GetAwaiter().GetResult();
+        var server = OpenAiServer.StartAsync(new ServeSettings
+        {
+            ModelPath = model, Port = 0, QueueLimit = 1024, ModelName = "bench", Engine = engine, PromptCache = !args.Contains("--no-prompt-cache"),
+        }).GetAwaiter().GetResult();
         LlamaServerProcess? llama = null;
         var targets = new List<Target> { new("serve", Client(server.Address)) };
         try
@@ -53,7 +57,8 @@ static class ServeBenchmark
             }
             if (Program.StringArg(args, "--url") is { } url) targets.Add(new(url, Client(new Uri(url))));
             Console.WriteLine($"model {Path.GetFileName(model)}, {Environment.ProcessorCount} cores, {parallel} slots × {ctx} KV cells, {threads} threads, " +
-                              $"{generate} generated tokens per request, {perClient} request(s) per client, {repeats} repeats, servers in turn" +
+                              $"{generate} generated tokens per request, {perClient} request(s) per client, {repeats} repeats, servers in turn, " +
+                              $"serve's prompt cache {(server.Model.PromptCache ? "on" : "off")}" +
                               (llama is null ? "" : $"; llama-server {llamaServer} -np {parallel} -c {parallel * ctx} --cont-batching -t {threads} -tb {threads}"));
             int runId = 0;
             if (clientCounts.Length > 0) foreach (var t in targets) Load(t.Http, 1, 1, generate, runId++); // warm-up
@@ -117,6 +122,7 @@ static class ServeBenchmark
                 Capture = new() { TopK = 20 }, Sampling = new() { MaxTokens = 64 }, Engine = engine, Force = true,
             };
             var walls = new Dictionary<string, List<double>> { ["local"] = [], ["remote"] = [] };
+            long decodedBefore = server.Model.Stats?.PromptTokens ?? 0, cachedBefore = server.Model.Stats?.CachedPromptTokens ?? 0;
             for (int r = 0; r < repeats; r++)
                 foreach (string kind in r % 2 == 0 ? ["local", "remote"] : (string[])["remote", "local"])
                 {
@@ -137,6 +143,8 @@ static class ServeBenchmark
                 Console.WriteLine($"| {kind} | {list[0]:F2} / {list[list.Count / 2]:F2} / {list[^1]:F2} |");
             }
             Console.WriteLine($"| remote / local | {walls["remote"][walls["remote"].Count / 2] / walls["local"][walls["local"].Count / 2]:F2}× median wall |");
+            Console.WriteLine($"serve over the {repeats} remote runs: {(server.Model.Stats?.PromptTokens ?? 0) - decodedBefore} prompt tokens decoded, " +
+                              $"{(server.Model.Stats?.CachedPromptTokens ?? 0) - cachedBefore} taken from its prompt cache ({(server.Model.PromptCache ? "on" : "off")})");
         }
         finally { Directory.Delete(work, recursive: true); }
     }

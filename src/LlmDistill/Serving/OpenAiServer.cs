@@ -58,7 +58,7 @@ public sealed class OpenAiServer : IAsyncDisposable
     {
         OptionsException.ThrowIfInvalid(settings);
         bool owns = model is null;
-        model ??= ServedModel.Load(settings.ModelPath, settings.Engine, settings.QueueLimit, settings.ModelName, settings.AdapterPath);
+        model ??= ServedModel.Load(settings.ModelPath, settings.Engine, settings.QueueLimit, settings.ModelName, settings.AdapterPath, settings.PromptCache);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();

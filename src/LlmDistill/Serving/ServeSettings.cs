@@ -26,6 +26,10 @@ public sealed record ServeSettings : IValidatedOptions
     /// <summary>16 sequences at once by default: a server's callers arrive together.</summary>
     public EngineOptions Engine { get; init; } = new() { Parallel = 16 };
 
+    [Description("Reuse the KV cells of a prompt prefix another request decoded (a few-shot prompt, a chat history) instead of decoding it again; " +
+                 "false decodes every prompt whole.")]
+    public bool PromptCache { get; init; } = true;
+
     [Description("Requests that may wait for a free sequence; more are answered 429 at once.")]
     public int QueueLimit { get; init; } = 64;
 

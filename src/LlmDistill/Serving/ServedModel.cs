@@ -15,7 +15,8 @@ public sealed class QueueFullException(int limit)
 /// <summary>
 /// One GGUF model shared by many concurrent callers: every request goes into one bounded queue, and a single
 /// <see cref="BatchedGenerator"/> thread takes requests whenever a sequence slot is free (continuous batching across
-/// callers, not a lock around one sequence). A caller that cancels frees its slot before the next decode.
+/// callers, not a lock around one sequence). A caller that cancels frees its slot before the next decode. With the prompt
+/// cache on, a prompt prefix another request decoded (a few-shot prompt, a chat history) is copied, not decoded again.
 /// Disposing finishes what was accepted (graceful), then frees the model's context.
 /// </summary>
 public sealed class ServedModel : IDisposable
@@ -35,8 +36,9 @@ public sealed class ServedModel : IDisposable
     Exception? _failure;
 
     /// <summary>Serves <paramref name="model"/> (owned when <paramref name="ownsModel"/>): engine.Parallel sequences at
-    /// once, up to <paramref name="queueLimit"/> more waiting; <paramref name="name"/> is the id clients ask for.</summary>
-    public ServedModel(GgufModel model, EngineOptions? engine = null, int queueLimit = 64, string? name = null, bool ownsModel = false)
+    /// once, up to <paramref name="queueLimit"/> more waiting; <paramref name="name"/> is the id clients ask for;
+    /// <paramref name="promptCache"/>: reuse shared prompt prefixes across requests (see <see cref="BatchedGenerator.Serve"/>).</summary>
+    public ServedModel(GgufModel model, EngineOptions? engine = null, int queueLimit = 64, string? name = null, bool ownsModel = false, bool promptCache = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queueLimit);
         Model = model;
@@ -44,6 +46,7 @@ public sealed class ServedModel : IDisposable
         QueueLimit = queueLimit;
         Name = name ?? Path.GetFileNameWithoutExtension(model.Path);
         _ownsModel = ownsModel;
+        PromptCache = promptCache;
         _generator = new BatchedGenerator(model, Engine.Generator(CapturedTopK) with { CaptureDistribution = true });
         _queue = Channel.CreateBounded<GenerationRequest>(new BoundedChannelOptions(queueLimit) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _loop = new Thread(Loop) { IsBackground = true, Name = $"llmdistill generator ({Name})" };
@@ -51,8 +54,10 @@ public sealed class ServedModel : IDisposable
     }
 
     /// <summary>Loads a GGUF and serves it (the model is owned and disposed with this).</summary>
-    public static ServedModel Load(string path, EngineOptions? engine = null, int queueLimit = 64, string? name = null, string? adapterPath = null) =>
-        new(GgufModel.Load(path, new GgufModelOptions { GpuLayers = (engine ?? new()).GpuLayers, AdapterPath = adapterPath }), engine, queueLimit, name, ownsModel: true);
+    public static ServedModel Load(string path, EngineOptions? engine = null, int queueLimit = 64, string? name = null, string? adapterPath = null,
+        bool promptCache = true) =>
+        new(GgufModel.Load(path, new GgufModelOptions { GpuLayers = (engine ?? new()).GpuLayers, AdapterPath = adapterPath }), engine, queueLimit, name,
+            ownsModel: true, promptCache);
 
     /// <summary>The model served.</summary>
     public GgufModel Model { get; }
@@ -65,6 +70,13 @@ public sealed class ServedModel : IDisposable
 
     /// <summary>Most requests waiting for a slot.</summary>
     public int QueueLimit { get; }
+
+    /// <summary>Whether requests reuse the KV cells of prompt prefixes other requests decoded.</summary>
+    public bool PromptCache { get; }
+
+    /// <summary>The generator's counters since start (prompt tokens decoded and taken from the prompt cache, generated
+    /// tokens, decode calls), updated after every decode; null before the first.</summary>
+    public GenerationStats? Stats => _generator.LastStats;
 
     /// <summary>Requests finished because their caller cancelled (a closed connection), since start.</summary>
     public long CancelledCount => Interlocked.Read(ref _cancelled);
@@ -119,7 +131,7 @@ public sealed class ServedModel : IDisposable
     {
         try
         {
-            foreach (var completion in _generator.Serve(_queue.Reader, _stop.Token))
+            foreach (var completion in _generator.Serve(_queue.Reader, PromptCache, _stop.Token))
             {
                 if (completion.FinishReason == FinishReason.Cancelled) Interlocked.Increment(ref _cancelled);
                 if (_waiting.TryRemove(completion.Index, out var done)) done.TrySetResult(completion);

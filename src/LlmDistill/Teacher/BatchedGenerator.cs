@@ -11,10 +11,13 @@ namespace LlmDistill.Teacher;
 public delegate void LogitsObserver(long requestIndex, int step, ReadOnlySpan<float> logits);
 
 /// <summary>
-/// Counters of one <see cref="BatchedGenerator.Generate"/> run. LlamaDecode: the part of Wall spent inside llama_decode;
-/// PaddingTokens: throwaway tokens decoded to keep prompts of different lengths in one micro-batch (not in PromptTokens).
+/// Counters of one <see cref="BatchedGenerator.Generate"/> run. PromptTokens: prompt tokens decoded; LlamaDecode: the part
+/// of Wall spent inside llama_decode; PaddingTokens: throwaway tokens decoded to keep prompts of different lengths in one
+/// micro-batch (not in PromptTokens); CachedPromptTokens: prompt tokens whose KV cells were copied from another sequence
+/// (a shared prefix, or the prompt cache of <see cref="BatchedGenerator.Serve"/>) instead of decoded (not in PromptTokens).
 /// </summary>
-public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, int DecodeCalls, TimeSpan Wall, TimeSpan LlamaDecode, long PaddingTokens);
+public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, int DecodeCalls, TimeSpan Wall, TimeSpan LlamaDecode, long PaddingTokens,
+    long CachedPromptTokens = 0);
 
 /// <summary>
 /// Continuous batching over one llama.cpp context: up to <see cref="GeneratorOptions.Parallel"/> sequences share
@@ -22,7 +25,7 @@ public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, in
 /// prompt tokens of sequences still reading their prompt. A finished sequence frees its KV cells
 /// (llama_memory_seq_rm) and its slot takes the next request at once.
 /// </summary>
-public sealed class BatchedGenerator : ICompletionEngine
+public sealed partial class BatchedGenerator : ICompletionEngine
 {
     readonly GgufModel _teacher;
     readonly GeneratorOptions _options;
@@ -56,8 +59,10 @@ public sealed class BatchedGenerator : ICompletionEngine
         });
         _contextPerSequence = (int)(_context.ContextSize / _context.SequenceCount);
         _batch = new LlamaBatchBuffer(batchSize);
+        _retained = new int[]?[_options.Parallel];
     }
 
+    /// <summary>Counters of the last run; while <see cref="Serve"/> runs, of the run so far (updated after every decode).</summary>
     public GenerationStats? LastStats { get; private set; }
 
     /// <summary>Raw logits of every generated position, for tests and diagnostics; null = none.</summary>
@@ -79,7 +84,7 @@ public sealed class BatchedGenerator : ICompletionEngine
                  {
                      request = pending.MoveNext() ? pending.Current : null;
                      return request is not null;
-                 }, cancel, sharedPrefix ?? []))
+                 }, cancel, sharedPrefix ?? [], promptCache: false))
             yield return completion;
     }
 
@@ -88,7 +93,13 @@ public sealed class BatchedGenerator : ICompletionEngine
     /// whenever a slot is free, without waiting while other sequences are decoding, and the call blocks only when
     /// nothing is in flight. Ends when the queue is completed and every request taken is finished, or on cancel.
     /// </summary>
-    public IEnumerable<Completion> Serve(ChannelReader<GenerationRequest> queue, CancellationToken cancel = default) =>
+    /// <param name="promptCache">
+    /// Reuse prompt prefixes across requests, as a few-shot prompt or a chat history repeats them: a request admitted
+    /// takes the KV cells of the longest prefix its prompt shares with a sequence in flight or a finished one (whose cells
+    /// stay until its slot is reused), and waits for a sequence still reading a long shared prefix rather than decoding it
+    /// a second time. false: every prompt is decoded whole.
+    /// </param>
+    public IEnumerable<Completion> Serve(ChannelReader<GenerationRequest> queue, bool promptCache, CancellationToken cancel = default) =>
         Run((bool idle, out GenerationRequest? request) =>
         {
             if (queue.TryRead(out request)) return true;
@@ -103,23 +114,24 @@ public sealed class BatchedGenerator : ICompletionEngine
             }
             queue.TryRead(out request);
             return true;
-        }, cancel, []);
+        }, cancel, [], promptCache);
 
     /// <summary>Next request for a free slot: false when there will never be another; request null when none is ready now.
     /// idle: no sequence is in flight, so the source may block until one arrives.</summary>
     delegate bool NextRequest(bool idle, out GenerationRequest? request);
 
-    IEnumerable<Completion> Run(NextRequest next, CancellationToken cancel, int[] sharedPrefix)
+    IEnumerable<Completion> Run(NextRequest next, CancellationToken cancel, int[] sharedPrefix, bool promptCache)
     {
         var clock = Stopwatch.StartNew();
-        long promptTokens = 0, generated = 0;
+        long generated = 0;
         int decodeCalls = 0;
-        _decodeTicks = _paddingTokens = 0;
+        _decodeTicks = _paddingTokens = _promptTokens = _cachedPromptTokens = 0;
+        _promptCache = promptCache;
+        Array.Clear(_retained);
         // Metadata only: a cell is always written before it is read, so zeroing the buffers (~100 MB for 16 × 512
         // cells of a 0.5B model) would be wasted time.
         _context.ClearMemory(data: false);
         int prefixLength = DecodeSharedPrefix(sharedPrefix, ref decodeCalls);
-        promptTokens += prefixLength;
         var slots = new Slot?[_options.Parallel];
         bool more = true;
         var finished = new List<Completion>();
@@ -128,6 +140,8 @@ public sealed class BatchedGenerator : ICompletionEngine
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
+                // Before new requests can take their slots: waiters whose source finished copy its retained cells.
+                ResolveWaiters(slots);
                 for (int s = 0; s < slots.Length && more; s++)
                 {
                     while (slots[s] is null && (more = next(slots.All(x => x is null), out var request)) && request is not null)
@@ -135,18 +149,20 @@ public sealed class BatchedGenerator : ICompletionEngine
                         string? problem = Check(request);
                         if (problem is not null) { yield return Completion.Failed(request.Index, request.PromptTokens.Length, _options.TopK, problem); continue; }
                         var slot = new Slot(s, request, _options.CaptureDistribution ? _options.TopK : 0);
-                        if (prefixLength > 0 && StartsWith(request.PromptTokens, sharedPrefix, prefixLength))
+                        slots[s] = slot;
+                        if (promptCache) Admit(slot, slots);
+                        else if (prefixLength > 0 && StartsWith(request.PromptTokens, sharedPrefix, prefixLength))
                         {
                             _context.CopySequence(PrefixSequence, s);
                             slot.PromptFed = slot.Position = prefixLength;
+                            _cachedPromptTokens += prefixLength;
                         }
-                        slots[s] = slot;
-                        promptTokens += request.PromptTokens.Length - slot.PromptFed;
                     }
                 }
                 // A caller that gave up (a closed connection) frees its slot before the next decode.
                 foreach (var slot in slots)
                     if (slot is not null && slot.Request.Cancel.IsCancellationRequested) finished.Add(Free(slot, FinishReason.Cancelled));
+                ResolveWaiters(slots);
                 foreach (var done in finished) yield return done;
                 finished.Clear();
                 if (slots.All(s => s is null))
@@ -167,24 +183,27 @@ public sealed class BatchedGenerator : ICompletionEngine
                     generated++;
                     if (Advance(slot, slots) is Completion done) finished.Add(done);
                 }
+                LastStats = Stats();
                 foreach (var done in finished) yield return done;
                 finished.Clear();
             }
         }
         finally
         {
-            LastStats = new GenerationStats(promptTokens, generated, decodeCalls, clock.Elapsed, Stopwatch.GetElapsedTime(0, _decodeTicks), _paddingTokens);
+            LastStats = Stats();
         }
+
+        GenerationStats Stats() => new(_promptTokens, generated, decodeCalls, clock.Elapsed, Stopwatch.GetElapsedTime(0, _decodeTicks), _paddingTokens, _cachedPromptTokens);
 
         Completion Free(Slot slot, FinishReason reason)
         {
-            _context.RemoveSequence(slot.SequenceId);
+            Release(slot);
             slots[slot.SequenceId] = null;
             return slot.Finish(reason);
         }
     }
 
-    long _decodeTicks, _paddingTokens;
+    long _decodeTicks, _paddingTokens, _promptTokens, _cachedPromptTokens;
 
     /// <summary>Decodes the batch, adding the time inside llama.cpp to the run's <see cref="GenerationStats.LlamaDecode"/>.</summary>
     void Decode()
@@ -212,6 +231,7 @@ public sealed class BatchedGenerator : ICompletionEngine
             Decode();
             decodeCalls++;
         }
+        _promptTokens += prefix.Length;
         return prefix.Length;
     }
 
@@ -244,11 +264,13 @@ public sealed class BatchedGenerator : ICompletionEngine
             if (slot is null || slot.IsDecoding) continue;
             int[] prompt = slot.Request.PromptTokens;
             slot.PromptInBatch = 0;
+            if (slot.WaitingFor is not null) continue; // another sequence is decoding the prefix it will copy
             while (slot.PromptFed < prompt.Length && _batch.Count < _batch.Capacity)
             {
                 bool last = slot.PromptFed == prompt.Length - 1;
                 int row = _batch.Add(prompt[slot.PromptFed++], slot.Position++, slot.SequenceId, logits: last);
                 slot.PromptInBatch++;
+                _promptTokens++;
                 if (last) slot.OutputRow = row;
             }
         }
@@ -333,7 +355,7 @@ public sealed class BatchedGenerator : ICompletionEngine
             : null;
         slot.Stream(token, reason is not null);
         if (reason is null) { slot.NextToken = token; slot.IsDecoding = true; return null; }
-        _context.RemoveSequence(slot.SequenceId);
+        Release(slot);
         slots[slot.SequenceId] = null;
         return slot.Finish(reason.Value);
     }
@@ -355,6 +377,11 @@ public sealed class BatchedGenerator : ICompletionEngine
         /// <summary>Prompt tokens of this slot in the current batch; first padding position to free after the decode (-1 = none).</summary>
         public int PromptInBatch, PaddedFrom = -1;
         public bool IsDecoding;
+        /// <summary>Prompt cache: the sequence decoding the prefix this one will copy (null = none); how many tokens to wait for;
+        /// whether the slot's KV sequence holds this request's cells yet (false: still the retained cells of the slot's last request).</summary>
+        public Slot? WaitingFor;
+        public int WaitLength;
+        public bool Placed;
         public readonly List<int> Tokens = [];
         public readonly List<float> SampledLogprobs = [], TailMass = [];
         readonly List<int> _topIds = [];
@@ -395,6 +422,9 @@ public sealed class BatchedGenerator : ICompletionEngine
                 SampledLogprobs.Count > 0 ? SampledLogprobs[^1] : float.NaN,
                 k > 0 && at >= 0 ? _topIds.GetRange(at, k).ToArray() : [], k > 0 && at >= 0 ? _topLogprobs.GetRange(at, k).ToArray() : []));
         }
+
+        /// <summary>The token whose KV cell is at <paramref name="position"/> (below <see cref="Position"/>): the prompt's, then the fed-back generated ones.</summary>
+        public int TokenAt(int position) => position < Request.PromptTokens.Length ? Request.PromptTokens[position] : Tokens[position - Request.PromptTokens.Length];
 
         public Completion Finish(FinishReason reason) => new()
         {

@@ -1,6 +1,7 @@
 using LlmDistill.Serving;
 using LlmDistill.Teacher;
 using LlmDistill.Tests.Fixtures;
+using LlmDistill.Traces;
 
 namespace LlmDistill.Tests.Serving;
 
@@ -77,5 +78,86 @@ public sealed class TestServedModel(TinyTeacherFixture teachers)
         served.Dispose(); // graceful: every accepted request still completes
         foreach (var task in accepted) Assert.Equal(40, (await task).TokenIds.Length);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => served.CompleteAsync(prompt, SamplingSettings.Greedy, 4));
+    }
+
+    /// <summary>A two-shot prefix (over 2 × the prompt cache's minimum) followed by each fixture question.</summary>
+    int[][] FewShotPrompts(int count)
+    {
+        int[] prefix = teachers.Qwen2.Tokenize(string.Concat(Enumerable.Repeat(
+            "Solve step by step. Q: Tom has 3 apples and buys 4 more. A: 3 + 4 = 7. #### 7\nQ: Ann had 9 pears and ate 2. A: 9 - 2 = 7. #### 7\n", 2)), addSpecial: false);
+        Assert.True(prefix.Length >= 2 * BatchedGenerator.PromptCacheMinTokens, $"the prefix has only {prefix.Length} tokens");
+        return teachers.Prompts(teachers.Qwen2, count).Select(q => (int[])[.. prefix, .. q]).ToArray();
+    }
+
+    static int SharedLength(int[] a, int[] b)
+    {
+        int i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i]) i++;
+        return i;
+    }
+
+    static async Task<Completion[]> AllAtOnce(ServedModel served, int[][] prompts, int maxTokens) =>
+        await Task.WhenAll(prompts.Select(p => served.CompleteAsync(p, SamplingSettings.Greedy, maxTokens)).ToArray());
+
+    /// <summary>Same tokens, and per position the same top-5 within a trace's storage step (a near tie at the list's edge may fall either way).</summary>
+    static void AssertSameCompletion(Completion expected, Completion actual)
+    {
+        Assert.Equal(expected.TokenIds, actual.TokenIds);
+        const int k = 5;
+        for (int t = 0; t < expected.TokenIds.Length; t++)
+        {
+            var a = Enumerable.Range(t * expected.TopK, k).ToDictionary(j => expected.TopIds[j], j => expected.TopLogprobs[j]);
+            var b = Enumerable.Range(t * actual.TopK, k).ToDictionary(j => actual.TopIds[j], j => actual.TopLogprobs[j]);
+            float edge = Math.Min(a.Values.Min(), b.Values.Min());
+            foreach (var (id, logprob) in a)
+                if (b.TryGetValue(id, out float other)) Assert.Equal(logprob, other, TopKEncoding.Step);
+                else Assert.True(logprob - edge < TopKEncoding.Step, $"alternative {id} ({logprob}) is missing at token {t}");
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_sharing_a_prefix_complete_the_same_with_and_without_the_prompt_cache()
+    {
+        int[][] prompts = FewShotPrompts(8);
+        Completion[] cached, plain;
+        using (var served = new ServedModel(teachers.Qwen2, Engine)) cached = await AllAtOnce(served, prompts, 12);
+        using (var served = new ServedModel(teachers.Qwen2, Engine, promptCache: false))
+        {
+            plain = await AllAtOnce(served, prompts, 12);
+            Assert.Equal(0, served.Stats!.CachedPromptTokens);
+        }
+        for (int i = 0; i < prompts.Length; i++) AssertSameCompletion(plain[i], cached[i]);
+    }
+
+    [Fact]
+    public async Task A_wave_of_requests_sharing_a_prefix_decodes_it_once()
+    {
+        int[][] prompts = FewShotPrompts(4);
+        // Every pair shares the same leading tokens (the prefix and the start of the question), so the count is exact
+        // whichever request the generator happens to take first.
+        int shared = SharedLength(prompts[0], prompts[1]);
+        for (int i = 0; i < prompts.Length; i++)
+            for (int j = i + 1; j < prompts.Length; j++) Assert.Equal(shared, SharedLength(prompts[i], prompts[j]));
+
+        using var served = new ServedModel(teachers.Qwen2, Engine); // 4 slots: the 4 requests run together
+        await AllAtOnce(served, prompts, 4);
+        served.Shutdown(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3L * shared, served.Stats!.CachedPromptTokens);
+        Assert.Equal(prompts.Sum(p => p.Length) - 3L * shared, served.Stats.PromptTokens);
+    }
+
+    [Fact]
+    public async Task A_prompt_repeated_exactly_decodes_only_its_last_token_and_completes_the_same()
+    {
+        int[] prompt = FewShotPrompts(1)[0];
+        using var served = new ServedModel(teachers.Qwen2, Engine);
+        var first = await served.CompleteAsync(prompt, SamplingSettings.Greedy, 10);
+        var again = await served.CompleteAsync(prompt, SamplingSettings.Greedy, 10);
+        served.Shutdown(TimeSpan.FromSeconds(30));
+
+        AssertSameCompletion(first, again);
+        Assert.Equal(prompt.Length - 1, served.Stats!.CachedPromptTokens);
+        Assert.Equal(prompt.Length + 1, served.Stats.PromptTokens);
     }
 }

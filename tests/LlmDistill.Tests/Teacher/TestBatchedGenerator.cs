@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using LlmDistill.Teacher;
 using LlmDistill.Tests.Fixtures;
 
@@ -209,5 +210,81 @@ public class TestBatchedGenerator(TinyTeacherFixture teachers)
             Assert.NotEmpty(ids);
             Assert.Equal(text, teachers.Qwen2.Vocab.Detokenize(ids));
         }
+    }
+
+    /// <summary>Serves requests that are all queued before the generator starts (so they are admitted in this order, in
+    /// one wave); fails rather than hangs when the run does not end.</summary>
+    static Completion[] Serve(GgufModel teacher, GeneratorOptions options, GenerationRequest[] requests, bool promptCache, out GenerationStats stats)
+    {
+        using var generator = new BatchedGenerator(teacher, options);
+        var queue = Channel.CreateUnbounded<GenerationRequest>();
+        foreach (var request in requests) queue.Writer.TryWrite(request);
+        queue.Writer.Complete();
+        var run = Task.Run(() => generator.Serve(queue.Reader, promptCache).OrderBy(c => c.Index).ToArray());
+        Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the served run did not end (a request waits for ever)");
+        stats = generator.LastStats!;
+        return run.Result;
+    }
+
+    /// <summary>Few-shot prompts: a prefix of over twice the prompt cache's minimum, then one fixture question each.</summary>
+    int[][] FewShotPrompts(int count)
+    {
+        int[] prefix = teachers.Qwen2.Tokenize(string.Concat(Enumerable.Repeat("Solve step by step. Q: Tom has 3 apples and buys 4 more. A: 3 + 4 = 7. #### 7\n", 3)), addSpecial: false);
+        Assert.True(prefix.Length >= 2 * BatchedGenerator.PromptCacheMinTokens, $"the prefix has only {prefix.Length} tokens");
+        return teachers.Prompts(teachers.Qwen2, count).Select(q => (int[])[.. prefix, .. q]).ToArray();
+    }
+
+    [Fact]
+    public void A_request_waiting_for_a_prefix_whose_reader_is_cancelled_before_reading_decodes_it_itself()
+    {
+        int[][] prompts = FewShotPrompts(2);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        // The first request takes the prefix's reading; the second, sharing it, waits for it; then the first is dropped.
+        GenerationRequest[] requests =
+        [
+            new(0, prompts[0], SamplingSettings.Greedy, 8) { Cancel = cancelled.Token },
+            new(1, prompts[1], SamplingSettings.Greedy, 8),
+        ];
+        var cached = Serve(teachers.Qwen2, Options(2), requests, promptCache: true, out var stats);
+        var plain = Serve(teachers.Qwen2, Options(2), [requests[1]], promptCache: false, out _);
+
+        Assert.Equal(FinishReason.Cancelled, cached[0].FinishReason);
+        Assert.Equal(plain[0].TokenIds, cached[1].TokenIds);
+        Assert.Equal(0, stats.CachedPromptTokens);
+        Assert.Equal(prompts[1].Length, stats.PromptTokens);
+    }
+
+    [Fact]
+    public void A_request_waiting_for_a_prefix_whose_reader_is_cancelled_midway_copies_what_was_read_and_completes_the_same()
+    {
+        int[][] prompts = FewShotPrompts(2);
+        int[] other = teachers.Qwen2.Tokenize("Hi there", addSpecial: false);
+        Assert.InRange(other.Length, 1, 4);
+        int shared = Enumerable.Range(0, prompts[0].Length).First(i => prompts[0][i] != prompts[1][i]);
+
+        Completion[] Run(bool promptCache, out GenerationStats stats)
+        {
+            using var cancel = new CancellationTokenSource();
+            int seen = 0;
+            // 8 tokens per decode: the short request's prompt and the first few-shot prompt's start, then one token of the
+            // short one and 7 of the few-shot one per step; the short one's 5th token cancels the few-shot one after
+            // 8 - |other| + 4 × 7 ≥ 32 of its tokens, while the second few-shot request waits for its shared prefix.
+            GenerationRequest[] requests =
+            [
+                new(0, other, SamplingSettings.Greedy, 10) { Observer = _ => { if (++seen == 5) cancel.Cancel(); } },
+                new(1, prompts[0], SamplingSettings.Greedy, 8) { Cancel = cancel.Token },
+                new(2, prompts[1], SamplingSettings.Greedy, 8),
+            ];
+            return Serve(teachers.Qwen2, Options(3) with { BatchSize = 8 }, requests, promptCache, out stats);
+        }
+        var cached = Run(promptCache: true, out var stats);
+        var plain = Run(promptCache: false, out _);
+
+        Assert.Equal(FinishReason.Cancelled, cached[1].FinishReason);
+        Assert.InRange(stats.CachedPromptTokens, BatchedGenerator.PromptCacheMinTokens, shared - 1);
+        Assert.Equal(plain[0].TokenIds, cached[0].TokenIds);
+        Assert.Equal(plain[2].TokenIds, cached[2].TokenIds);
+        for (int t = 0; t < 3; t++) Assert.Equal(plain[2].TopLogprobs[t * 20], cached[2].TopLogprobs[t * 20], 2e-3);
     }
 }
