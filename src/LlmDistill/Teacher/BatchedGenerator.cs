@@ -23,7 +23,8 @@ public sealed record GenerationStats(long PromptTokens, long GeneratedTokens, in
 /// Continuous batching over one llama.cpp context: up to <see cref="GeneratorOptions.Parallel"/> sequences share
 /// each llama_batch. Every step adds one token for each decoding sequence, then fills the rest of the batch with
 /// prompt tokens of sequences still reading their prompt. A finished sequence frees its KV cells
-/// (llama_memory_seq_rm) and its slot takes the next request at once.
+/// (llama_memory_seq_rm; with <see cref="Serve"/>'s prompt cache they stay until the slot is reused) and its slot takes
+/// the next request at once.
 /// </summary>
 public sealed partial class BatchedGenerator : ICompletionEngine
 {
