@@ -50,7 +50,7 @@ public class TestEvalCommand(TinyTeacherFixture teachers, ITestOutputHelper log)
         byte[] predictions = File.ReadAllBytes(Path.Combine(reference, PredictionsWriter.FileName));
         string metrics = Repeatable(reference);
 
-        new KillCampaign(log).Run("eval", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+        new KillCampaign(log).Run("eval", seed: 18, KillCampaign.Points(quick: 1), span, Args, Args,
             afterKill: output =>
             {
                 string report = Path.Combine(output, "report");

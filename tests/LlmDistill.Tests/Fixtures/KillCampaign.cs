@@ -7,11 +7,12 @@ namespace LlmDistill.Tests.Fixtures;
 /// <summary>
 /// Crash safety of a writing stage: a real `llmdistill` child process is killed with SIGKILL at seeded points of its
 /// progress (no flush, no cleanup, no finally), each killed folder is checked for half-written outputs, rerun to
-/// completion, and compared with an uninterrupted run. A kill point is a count of bytes the child has written (its
-/// <c>wchar</c> in /proc/&lt;pid&gt;/io: files and pipes, all threads) plus a short delay inside the phase that follows,
-/// both read off an uninterrupted reference run; the delay is stretched by how much slower the killed run reached its
-/// byte count than the reference did, so a busier or quieter machine moves the kill with the run instead of past its end.
-/// The default run tries one or two kill points per stage; <c>LLMDISTILL_KILL_CAMPAIGN=full</c> tries <see cref="FullPoints"/>.
+/// completion, and compared with an uninterrupted run. A kill point is read off an uninterrupted reference run: the
+/// bytes the child had written by a drawn moment (its <c>wchar</c> in /proc/&lt;pid&gt;/io: files and pipes, all
+/// threads) and the CPU time it spent since it reached that count (utime + stime in /proc/&lt;pid&gt;/stat, all
+/// threads), the seeded delay inside a phase that writes nothing (answering questions, a training step). Both measure
+/// work done, not time passed, so a busier or quieter machine moves the kill with the run instead of past its end.
+/// The default run tries one kill point per stage; <c>LLMDISTILL_KILL_CAMPAIGN=full</c> tries <see cref="FullPoints"/>.
 /// </summary>
 public sealed class KillCampaign(ITestOutputHelper output)
 {
@@ -35,21 +36,23 @@ public sealed class KillCampaign(ITestOutputHelper output)
     public static TimeSpan Complete(string[] args) => Reference(args, watch: null).Wall;
 
     /// <summary>
-    /// An uninterrupted child run of <paramref name="args"/>: the bytes it had written over time (each change of its
-    /// <c>wchar</c>, polled every <see cref="Poll"/>), when the first entry other than a lock file appeared under
-    /// <paramref name="watch"/> (start-up before it, runtime and model load, writes nothing worth killing), and its wall time.
+    /// An uninterrupted child run of <paramref name="args"/>: its progress over time (each change of the bytes it had
+    /// written or the CPU time it had spent, polled every <see cref="Poll"/>), when the first entry other than a lock
+    /// file appeared under <paramref name="watch"/> (start-up before it, runtime and model load, writes nothing worth
+    /// killing), and its wall time.
     /// </summary>
     public static WritingTrace Reference(string[] args, string? watch)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan? firstWrite = null;
-        var steps = new List<(TimeSpan At, long Bytes)>();
+        var steps = new List<Progress>();
         using var child = new Child(args);
         int polls = 0;
         while (!child.Process.WaitForExit(Poll))
         {
-            if (child.Written() is long bytes && bytes > (steps.Count == 0 ? 0 : steps[^1].Bytes)) steps.Add((clock.Elapsed, bytes)); // a counter: only grows (a reaped child reads 0)
-            // The folder walk costs more than the counter: every 10th poll until something is there.
+            // Both are counters: they only grow (a child that has just ended reads as gone).
+            if (child.Read() is { } now && (steps.Count == 0 || now.Bytes > steps[^1].Bytes || now.Cpu > steps[^1].Cpu)) steps.Add(now);
+            // The folder walk costs more than the counters: every 10th poll until something is there.
             if (firstWrite is null && watch is not null && polls++ % 10 == 0 && Written(watch)) firstWrite = clock.Elapsed;
         }
         var wall = clock.Elapsed;
@@ -60,32 +63,35 @@ public sealed class KillCampaign(ITestOutputHelper output)
     static bool Written(string folder) =>
         Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Any(e => !e.EndsWith(".lock", StringComparison.Ordinal));
 
-    /// <summary>
-    /// An uninterrupted run's progress: <paramref name="Steps"/> (from its start, the bytes written so far, at each
-    /// change), when its first output appeared and when it ended.
-    /// </summary>
-    public sealed record WritingTrace(IReadOnlyList<(TimeSpan At, long Bytes)> Steps, TimeSpan FirstWrite, TimeSpan Wall)
+    /// <summary>A child's progress at <paramref name="At"/> from its start: bytes passed to write calls, CPU time of all its threads.</summary>
+    public readonly record struct Progress(TimeSpan At, long Bytes, TimeSpan Cpu);
+
+    /// <summary>An uninterrupted run's progress (<paramref name="Steps"/>, at each change), when its first output appeared and when it ended.</summary>
+    public sealed record WritingTrace(IReadOnlyList<Progress> Steps, TimeSpan FirstWrite, TimeSpan Wall)
     {
+        public long Bytes => Steps.Count == 0 ? 0 : Steps[^1].Bytes;
+
         /// <summary>When the reference wrote its last byte: after it only teardown runs, nothing worth a kill.</summary>
-        public TimeSpan LastWrite => Steps.Count == 0 ? Wall : Steps[^1].At;
+        public TimeSpan LastWrite => Steps.FirstOrDefault(s => s.Bytes == Bytes, new(Wall, 0, default)).At;
 
         /// <summary>
         /// The kill point for the reference moment from shortly before the first output to the last write, uniform for
-        /// <paramref name="u"/> in [0, 1): the bytes written by then and the time since they were reached.
+        /// <paramref name="u"/> in [0, 1): the bytes written by then, and the CPU time spent between reaching them and the moment.
         /// </summary>
         public KillPoint At(double u)
         {
             var from = FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
             var moment = from + (LastWrite - from) * u;
-            var step = Steps.LastOrDefault(s => s.At <= moment, (TimeSpan.Zero, 0));
-            return new KillPoint(step.Bytes, step.At, moment - step.At, moment);
+            var now = Steps.LastOrDefault(s => s.At <= moment);
+            var reached = Steps.FirstOrDefault(s => s.Bytes >= now.Bytes);
+            return new KillPoint(now.Bytes, now.Cpu - reached.Cpu, moment);
         }
     }
 
-    /// <summary>Kill once <paramref name="Bytes"/> are written (the reference got there at <paramref name="ReachedAt"/>), <paramref name="Delay"/> later (scaled by the run's pace).</summary>
-    public sealed record KillPoint(long Bytes, TimeSpan ReachedAt, TimeSpan Delay, TimeSpan ReferenceMoment)
+    /// <summary>Kill once <paramref name="Bytes"/> are written and <paramref name="CpuAfter"/> more CPU time is spent (the reference's <paramref name="Moment"/>).</summary>
+    public sealed record KillPoint(long Bytes, TimeSpan CpuAfter, TimeSpan Moment)
     {
-        public override string ToString() => $"after {Bytes} bytes + {Delay.TotalMilliseconds:F0} ms (reference: {ReferenceMoment.TotalSeconds:F2} s)";
+        public override string ToString() => $"after {Bytes} bytes + {CpuAfter.TotalSeconds:F2} s of CPU (the reference's {Moment.TotalSeconds:F2} s)";
     }
 
     /// <summary>
@@ -101,8 +107,8 @@ public sealed class KillCampaign(ITestOutputHelper output)
         var random = new Random(seed);
         int killed = 0;
         var clock = Stopwatch.StartNew();
-        long total = trace.Steps.Count == 0 ? 0 : trace.Steps[^1].Bytes;
-        Log($"{stage}: the uninterrupted run wrote {total} bytes in {trace.Steps.Count} steps, the first output at {trace.FirstWrite.TotalSeconds:F2} s, the last byte at {trace.LastWrite.TotalSeconds:F2} s, ended at {trace.Wall.TotalSeconds:F2} s");
+        long total = trace.Bytes;
+        Log($"{stage}: the uninterrupted run wrote {total} bytes and spent {(trace.Steps.Count == 0 ? 0 : trace.Steps[^1].Cpu.TotalSeconds):F1} s of CPU, the first output at {trace.FirstWrite.TotalSeconds:F2} s, the last byte at {trace.LastWrite.TotalSeconds:F2} s, ended at {trace.Wall.TotalSeconds:F2} s");
         for (int index = 0; index < points; index++)
         {
             var point = trace.At((index + random.NextDouble()) / points); // one in each of `points` equal slices: few points still spread
@@ -135,24 +141,25 @@ public sealed class KillCampaign(ITestOutputHelper output)
     /// <summary>What a kill point did: killed (when, with how many bytes written) or found the run ended.</summary>
     readonly record struct Kill(bool Killed, TimeSpan At, long Bytes);
 
-    /// <summary>
-    /// Starts the child, waits until it has written <see cref="KillPoint.Bytes"/>, then for <see cref="KillPoint.Delay"/>
-    /// times its pace (its time to that count over the reference's, within [1/4, 4]) and sends SIGKILL.
-    /// </summary>
+    /// <summary>Starts the child, waits until it has written <see cref="KillPoint.Bytes"/> and then spent <see cref="KillPoint.CpuAfter"/>, and sends SIGKILL.</summary>
     static Kill KillAt(string[] args, KillPoint point)
     {
         var clock = Stopwatch.StartNew();
         using var child = new Child(args);
-        long bytes = 0;
-        while ((bytes = child.Written() ?? bytes) < point.Bytes)
-            if (child.Process.WaitForExit(Poll)) return new Kill(false, clock.Elapsed, bytes);
-        double pace = point.ReachedAt > TimeSpan.FromMilliseconds(100) ? Math.Clamp(clock.Elapsed / point.ReachedAt, 0.25, 4) : 1;
-        if (child.Process.WaitForExit(point.Delay * pace)) return new Kill(false, clock.Elapsed, bytes);
-        bytes = child.Written() ?? bytes;
-        child.Process.Kill(entireProcessTree: true); // SIGKILL on Linux
-        var at = clock.Elapsed;
-        child.Process.WaitForExit();
-        return new Kill(true, at, bytes);
+        TimeSpan? cpuAtBytes = null;
+        var last = new Progress(TimeSpan.Zero, 0, TimeSpan.Zero);
+        while (!child.Process.WaitForExit(Poll))
+        {
+            if (child.Read() is not { } now) continue;
+            last = now;
+            if (now.Bytes < point.Bytes) continue;
+            cpuAtBytes ??= now.Cpu;
+            if (now.Cpu - cpuAtBytes < point.CpuAfter) continue;
+            child.Process.Kill(entireProcessTree: true); // SIGKILL on Linux
+            child.Process.WaitForExit();
+            return new Kill(true, now.At, now.Bytes);
+        }
+        return new Kill(false, clock.Elapsed, last.Bytes);
     }
 
     /// <summary>The files a killed run left, relative to the folder, for the log and failure messages.</summary>
@@ -166,30 +173,33 @@ public sealed class KillCampaign(ITestOutputHelper output)
     sealed class Child : IDisposable
     {
         readonly StringBuilder _error = new();
-        readonly string _io;
+        readonly Stopwatch _clock = Stopwatch.StartNew();
         public Process Process { get; }
         public string Error { get { lock (_error) return _error.ToString(); } }
 
         public Child(string[] args)
         {
             Process = CliRun.Start(args);
-            _io = $"/proc/{Process.Id}/io";
             Process.OutputDataReceived += (_, _) => { };
             Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_error) _error.AppendLine(e.Data); };
             Process.BeginOutputReadLine();
             Process.BeginErrorReadLine();
         }
 
-        /// <summary>Bytes the child has passed to write calls so far (files and pipes; `wchar`), or null once it is gone.</summary>
-        public long? Written()
+        /// <summary>Bytes the child has passed to write calls so far (`wchar`: files and pipes) and its CPU time, or null once it is gone.</summary>
+        public Progress? Read()
         {
             try
             {
-                foreach (string line in File.ReadLines(_io))
-                    if (line.StartsWith("wchar:", StringComparison.Ordinal)) return long.Parse(line.AsSpan(6));
+                long bytes = -1;
+                foreach (string line in File.ReadLines($"/proc/{Process.Id}/io"))
+                    if (line.StartsWith("wchar:", StringComparison.Ordinal)) bytes = long.Parse(line.AsSpan(6));
+                // stat fields after the command's closing parenthesis: state is field 3, utime 14, stime 15 (clock ticks, 1/100 s).
+                string[] stat = File.ReadAllText($"/proc/{Process.Id}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var cpu = TimeSpan.FromSeconds((long.Parse(stat[11]) + long.Parse(stat[12])) / 100.0);
+                return bytes <= 0 || stat[0] is "Z" or "X" ? null : new Progress(_clock.Elapsed, bytes, cpu);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            return null;
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { return null; }
         }
 
         public void Dispose() => Process.Dispose();

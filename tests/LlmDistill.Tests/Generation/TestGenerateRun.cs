@@ -145,7 +145,7 @@ public class TestGenerateRun(TinyTeacherFixture teachers, ITestOutputHelper log)
         string[] expected = Keys(reference.Path);
         Assert.Equal(16, expected.Length);
 
-        new KillCampaign(log).Run("generate", seed: 18, KillCampaign.Points(quick: 2), span, GenerateArgs, GenerateArgs,
+        new KillCampaign(log).Run("generate", seed: 18, KillCampaign.Points(quick: 1), span, GenerateArgs, GenerateArgs,
             afterKill: folder =>
             {
                 var survivors = TraceReader.Read(folder).ToArray();

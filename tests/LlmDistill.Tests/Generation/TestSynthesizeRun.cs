@@ -41,7 +41,7 @@ public class TestSynthesizeRun(TinyTeacherFixture teachers, ITestOutputHelper lo
         byte[] expected = File.ReadAllBytes(reference.File("new.jsonl"));
         Assert.NotEmpty(expected);
 
-        new KillCampaign(log).Run("synthesize", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+        new KillCampaign(log).Run("synthesize", seed: 18, KillCampaign.Points(quick: 1), span, Args, Args,
             afterKill: folder =>
             {
                 string output = Path.Combine(folder, "new.jsonl");

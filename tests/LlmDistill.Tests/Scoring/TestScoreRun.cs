@@ -232,7 +232,7 @@ public class TestScoreRun(TinyTeacherFixture teachers, ITestOutputHelper log)
         string[] expected = [.. ByKey(reference).Keys.Order(StringComparer.Ordinal)];
         Assert.Equal(6, expected.Length);
 
-        new KillCampaign(log).Run("score", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+        new KillCampaign(log).Run("score", seed: 18, KillCampaign.Points(quick: 1), span, Args, Args,
             afterKill: output =>
             {
                 if (!Directory.Exists(output)) return;
