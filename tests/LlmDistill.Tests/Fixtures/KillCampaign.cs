@@ -83,8 +83,12 @@ public sealed class KillCampaign(ITestOutputHelper output)
             var from = FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
             var moment = from + (LastWrite - from) * u;
             var now = Steps.LastOrDefault(s => s.At <= moment);
-            var reached = Steps.FirstOrDefault(s => s.Bytes >= now.Bytes);
-            return new KillPoint(now.Bytes, now.Cpu - reached.Cpu, moment);
+            long before = Steps.LastOrDefault(s => s.Bytes < now.Bytes).Bytes;
+            // Halfway into the write that reached `now`: another run's count differs by a few bytes (a pid or a time
+            // printed with one digit fewer), and waiting for the exact count would wait for the next write instead.
+            long bytes = now.Bytes - (now.Bytes - before) / 2;
+            var reached = Steps.FirstOrDefault(s => s.Bytes >= bytes);
+            return new KillPoint(bytes, now.Cpu - reached.Cpu, moment);
         }
     }
 
