@@ -75,6 +75,20 @@ public sealed class KillCampaign(ITestOutputHelper output)
         public TimeSpan LastWrite => Steps.FirstOrDefault(s => s.Bytes == Bytes, new(Wall, 0, default)).At;
 
         /// <summary>
+        /// The kill point when <paramref name="u"/> in [0, 1) of the bytes written from shortly before the first output
+        /// to the last write are written: kills inside the writing itself (a part, a checkpoint, a report half on disk),
+        /// where time-drawn points seldom land because the writes are short.
+        /// </summary>
+        public KillPoint AtBytes(double u)
+        {
+            var from = FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
+            long start = Steps.LastOrDefault(s => s.At <= from).Bytes;
+            // Up to 95% of the way: another run's total may fall a few bytes short (a pid or a time printed shorter).
+            long bytes = start + 1 + (long)((Bytes - start) * 0.95 * u);
+            return new KillPoint(bytes, TimeSpan.Zero, Steps.FirstOrDefault(s => s.Bytes >= bytes).At);
+        }
+
+        /// <summary>
         /// The kill point for the reference moment from shortly before the first output to the last write, uniform for
         /// <paramref name="u"/> in [0, 1): the bytes written by then, and the CPU time spent between reaching them and the moment.
         /// </summary>
@@ -100,7 +114,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
 
     /// <summary>
     /// For each of <paramref name="points"/> kill points drawn with <paramref name="seed"/> from <paramref name="trace"/>
-    /// (one in each of as many equal slices of its writing time): a fresh folder, <paramref name="start"/>(folder)
+    /// (alternately by bytes written and by time, see <see cref="WritingTrace.AtBytes"/> and <see cref="WritingTrace.At"/>): a fresh folder, <paramref name="start"/>(folder)
     /// killed at that point, <paramref name="afterKill"/>(folder) (nothing half-written), <paramref name="rerun"/>(folder)
     /// to completion, <paramref name="afterRerun"/>(folder) (equal to the uninterrupted run). Logs and returns how many
     /// runs were killed mid-run; fails when fewer than half were (the campaign would have tested reruns, not kills).
@@ -115,7 +129,11 @@ public sealed class KillCampaign(ITestOutputHelper output)
         Log($"{stage}: the uninterrupted run wrote {total} bytes and spent {(trace.Steps.Count == 0 ? 0 : trace.Steps[^1].Cpu.TotalSeconds):F1} s of CPU, the first output at {trace.FirstWrite.TotalSeconds:F2} s, the last byte at {trace.LastWrite.TotalSeconds:F2} s, ended at {trace.Wall.TotalSeconds:F2} s");
         for (int index = 0; index < points; index++)
         {
-            var point = trace.At((index + random.NextDouble()) / points); // one in each of `points` equal slices: few points still spread
+            // Even points by bytes written, odd ones by time (long phases that write nothing: answering, a training
+            // step); each kind one in each of its equal slices, so that few points still spread.
+            int kinds = index % 2 == 0 ? (points + 1) / 2 : points / 2;
+            double u = (index / 2 + random.NextDouble()) / kinds;
+            var point = index % 2 == 0 ? trace.AtBytes(u) : trace.At(u);
             using var folder = new TempDirectory();
             var kill = KillAt(start(folder.Path), point);
             if (kill.Killed) killed++;
