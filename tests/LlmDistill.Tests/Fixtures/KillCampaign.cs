@@ -10,9 +10,8 @@ namespace LlmDistill.Tests.Fixtures;
 /// completion, and compared with an uninterrupted run. A kill point is read off an uninterrupted reference run: the
 /// bytes the child had written by a drawn moment (its <c>wchar</c> in /proc/&lt;pid&gt;/io: files and pipes, all
 /// threads) and the CPU time it spent since it reached that count (utime + stime in /proc/&lt;pid&gt;/stat, all
-/// threads), the seeded delay inside a phase that writes nothing (answering questions, a training step), scaled by the
-/// killed run's CPU pace. Both measure work done, not time passed, so a busier or quieter machine moves the kill with
-/// the run instead of past its end.
+/// threads), the seeded delay inside a phase that writes nothing (answering questions, a training step). Both measure
+/// work done, not time passed, so a busier or quieter machine moves the kill with the run instead of past its end.
 /// The default run tries one kill point per stage; <c>LLMDISTILL_KILL_CAMPAIGN=full</c> tries <see cref="FullPoints"/>.
 /// </summary>
 public sealed class KillCampaign(ITestOutputHelper output)
@@ -86,8 +85,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
             long start = Steps.LastOrDefault(s => s.At <= from).Bytes;
             // Up to 95% of the way: another run's total may fall a few bytes short (a pid or a time printed shorter).
             long bytes = start + 1 + (long)((Bytes - start) * 0.95 * u);
-            var reached = Steps.FirstOrDefault(s => s.Bytes >= bytes);
-            return new KillPoint(bytes, reached.Cpu, TimeSpan.Zero, reached.At);
+            return new KillPoint(bytes, TimeSpan.Zero, Steps.FirstOrDefault(s => s.Bytes >= bytes).At);
         }
 
         /// <summary>
@@ -104,15 +102,12 @@ public sealed class KillCampaign(ITestOutputHelper output)
             // printed with one digit fewer), and waiting for the exact count would wait for the next write instead.
             long bytes = now.Bytes - (now.Bytes - before) / 2;
             var reached = Steps.FirstOrDefault(s => s.Bytes >= bytes);
-            return new KillPoint(bytes, reached.Cpu, now.Cpu - reached.Cpu, moment);
+            return new KillPoint(bytes, now.Cpu - reached.Cpu, moment);
         }
     }
 
-    /// <summary>
-    /// Kill once <paramref name="Bytes"/> are written and <paramref name="CpuAfter"/> more CPU time is spent (the
-    /// reference's <paramref name="Moment"/>; it had spent <paramref name="CpuAtBytes"/> when it reached the bytes).
-    /// </summary>
-    public sealed record KillPoint(long Bytes, TimeSpan CpuAtBytes, TimeSpan CpuAfter, TimeSpan Moment)
+    /// <summary>Kill once <paramref name="Bytes"/> are written and <paramref name="CpuAfter"/> more CPU time is spent (the reference's <paramref name="Moment"/>).</summary>
+    public sealed record KillPoint(long Bytes, TimeSpan CpuAfter, TimeSpan Moment)
     {
         public override string ToString() => $"after {Bytes} bytes + {CpuAfter.TotalSeconds:F2} s of CPU (the reference's {Moment.TotalSeconds:F2} s)";
     }
@@ -168,11 +163,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
     /// <summary>What a kill point did: killed (when, with how many bytes written) or found the run ended.</summary>
     readonly record struct Kill(bool Killed, TimeSpan At, long Bytes);
 
-    /// <summary>
-    /// Starts the child, waits until it has written <see cref="KillPoint.Bytes"/> and then spent <see cref="KillPoint.CpuAfter"/>
-    /// times its CPU pace (its CPU time to the bytes over the reference's, within [1/4, 4]: under a heavier load the
-    /// runtime's and llama.cpp's spin-waits burn more CPU for the same work), and sends SIGKILL.
-    /// </summary>
+    /// <summary>Starts the child, waits until it has written <see cref="KillPoint.Bytes"/> and then spent <see cref="KillPoint.CpuAfter"/>, and sends SIGKILL.</summary>
     static Kill KillAt(string[] args, KillPoint point)
     {
         var clock = Stopwatch.StartNew();
@@ -185,8 +176,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
             last = now;
             if (now.Bytes < point.Bytes) continue;
             cpuAtBytes ??= now.Cpu;
-            double pace = point.CpuAtBytes > TimeSpan.FromMilliseconds(200) ? Math.Clamp(cpuAtBytes.Value / point.CpuAtBytes, 0.25, 4) : 1;
-            if (now.Cpu - cpuAtBytes < point.CpuAfter * pace) continue;
+            if (now.Cpu - cpuAtBytes < point.CpuAfter) continue;
             child.Process.Kill(entireProcessTree: true); // SIGKILL on Linux
             child.Process.WaitForExit();
             return new Kill(true, now.At, now.Bytes);
