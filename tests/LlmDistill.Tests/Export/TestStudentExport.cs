@@ -117,7 +117,7 @@ public class TestStudentExport
         var span = KillCampaign.Reference(Args(reference.Path), watch: reference.Path);
         byte[] expected = File.ReadAllBytes(reference.File("student.gguf"));
 
-        new KillCampaign(_log).Run("export", seed: 18, KillCampaign.Points(quick: 2), span, Args, Args,
+        new KillCampaign(_log).Run("export", seed: 18, KillCampaign.Points(quick: 1), span, Args, Args,
             afterKill: output =>
             {
                 string gguf = Path.Combine(output, "student.gguf");

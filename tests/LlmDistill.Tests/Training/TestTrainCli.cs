@@ -107,7 +107,7 @@ public class TestTrainCli(TinyTeacherFixture teachers, ITestOutputHelper log)
         var span = KillCampaign.Reference(Start(reference), watch: reference);
         var expected = Checkpoint(reference);
 
-        new KillCampaign(log).Run("train", seed: 18, KillCampaign.Points(quick: 2), span, Start, Rerun,
+        new KillCampaign(log).Run("train", seed: 18, KillCampaign.Points(quick: 1), span, Start, Rerun,
             afterKill: run =>
             {
                 string checkpoint = Path.Combine(run, Trainer.CheckpointFolderName);
