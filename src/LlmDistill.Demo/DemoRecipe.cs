@@ -64,6 +64,12 @@ public sealed record DemoRecipe
     public double OnPolicyLearningRate { get; init; } = 1e-3;
     /// <summary>forward, reverse, jsd or jsd:β.</summary>
     public string OnPolicyDivergence { get; init; } = "reverse";
+    /// <summary>
+    /// Also trains (c′), the control for (d): (c) continued by the same steps, learning rate and schedule as (d)'s
+    /// rounds but on the teacher's traces only (no on-policy batches), so (d) − (c′) is what the rounds add beyond
+    /// their extra steps. Needs <see cref="OnPolicySteps"/> &gt; 0.
+    /// </summary>
+    public bool OffPolicyControl { get; init; }
 
     /// <summary>
     /// A preset whose cached teacher this recipe uses instead of training its own, when that teacher is in the cache
@@ -132,7 +138,8 @@ public sealed record DemoRecipe
     /// (<see cref="ArithmeticTaskOptions.Default"/>: a 10..60, b 2..9, c 3..12, d 5..40, results up to three digits) and a
     /// teacher trained a third fewer steps, so it is good but not perfect (calibration: 87% after 1000 steps), and
     /// students too small to copy it (2 × 32, about 1/20 of its parameters). Every other number is the full recipe's,
-    /// (d)'s included; none was chosen by looking at held-out accuracy. Run with <c>--seeds 3</c>.
+    /// (d)'s included; none was chosen by looking at held-out accuracy. It adds (c′), the equal-steps control of (d).
+    /// Run with <c>--seeds 3</c>.
     /// </summary>
     public static DemoRecipe Hard { get; } = Full with
     {
@@ -140,6 +147,7 @@ public sealed record DemoRecipe
         Task = ArithmeticTaskOptions.Default,
         TeacherSteps = 1000,
         StudentShape = Full.StudentShape with { EmbeddingLength = 32, HeadCount = 2, HeadCountKv = 2, FeedForwardLength = 128 },
+        OffPolicyControl = true,
     };
 
     /// <summary>A few seconds per stage, for tests: numbers are meaningless, every code path runs.</summary>

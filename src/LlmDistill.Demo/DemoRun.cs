@@ -81,8 +81,9 @@ public static class DemoRun
         string students = Path.Combine(output, "students");
         int seeds = settings.Seeds ?? recipe.Seeds;
         if (seeds < 1) throw new ArgumentException($"The demo trains each student at least once: seeds is {seeds}.");
-        bool onPolicy = recipe.OnPolicySteps > 0;
-        string[] kinds = onPolicy ? [DemoStage.Baseline, DemoStage.Rationale, DemoStage.Distilled, DemoStage.OnPolicy] : [DemoStage.Baseline, DemoStage.Rationale, DemoStage.Distilled];
+        bool onPolicy = recipe.OnPolicySteps > 0, control = onPolicy && recipe.OffPolicyControl;
+        string[] kinds = [DemoStage.Baseline, DemoStage.Rationale, DemoStage.Distilled, .. onPolicy ? [DemoStage.OnPolicy] : Array.Empty<string>(),
+            .. control ? [DemoStage.Continued] : Array.Empty<string>()];
         var trained = kinds.ToDictionary(k => k, _ => new List<TrainedStudent>());
         var kindSeconds = kinds.ToDictionary(k => k, _ => 0.0);
         void Done(string kind, TrainedStudent student) { trained[kind].Add(student); kindSeconds[kind] += lap.Elapsed.TotalSeconds; lap.Restart(); }
@@ -94,7 +95,9 @@ public static class DemoRun
             var distilled = TrainStudent(recipe, StudentName("distilled", s), DemoStage.Distilled, traces, recipe.DistilledAlpha, teacher.Path, students, seed, progress, cancel);
             Done(DemoStage.Distilled, distilled);
             if (onPolicy)
-                Done(DemoStage.OnPolicy, OnPolicyStudent(recipe, StudentName("onpolicy", s), distilled.Run, traces, teacher.Path, students, seed, progress, cancel));
+                Done(DemoStage.OnPolicy, ContinuedStudent(recipe, StudentName("onpolicy", s), distilled.Run, onPolicy: true, traces, teacher.Path, students, seed, progress, cancel));
+            if (control)
+                Done(DemoStage.Continued, ContinuedStudent(recipe, StudentName("continued", s), distilled.Run, onPolicy: false, traces, teacher.Path, students, seed, progress, cancel));
         }
         foreach (var kind in kinds) stages[kind] = Math.Round(kindSeconds[kind], 1);
         lap.Restart();
@@ -117,9 +120,9 @@ public static class DemoRun
         // Each (seed, question) is one paired observation of two students.
         IReadOnlyList<Prediction> Pooled(string kind) => [.. Enumerable.Range(0, seeds).SelectMany(s =>
             eval.Predictions.Where(p => p.Model == models[Index(kind, s)].Name).Select(p => p with { QuestionId = $"{s}/{p.QuestionId}" }))];
-        var pairs = onPolicy
-            ? new[] { (DemoStage.Rationale, DemoStage.Distilled), (DemoStage.Distilled, DemoStage.OnPolicy), (DemoStage.Rationale, DemoStage.OnPolicy) }
-            : [(DemoStage.Rationale, DemoStage.Distilled)];
+        (string, string)[] pairs = [(DemoStage.Rationale, DemoStage.Distilled),
+            .. onPolicy ? [(DemoStage.Distilled, DemoStage.OnPolicy), (DemoStage.Rationale, DemoStage.OnPolicy)] : Array.Empty<(string, string)>(),
+            .. control ? [(DemoStage.Distilled, DemoStage.Continued), (DemoStage.Continued, DemoStage.OnPolicy)] : Array.Empty<(string, string)>()];
         var summary = new DemoSummary
         {
             Recipe = recipe.Name, TeacherRecipe = teacherRecipe.Name,
@@ -127,7 +130,7 @@ public static class DemoRun
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             TeacherParams = models[0].Params, TeacherCached = teacher.Cached, TeacherTrainingSeconds = Math.Round(teacher.TrainingWall.TotalSeconds, 1),
             Baseline = Result(DemoStage.Baseline), Rationale = Result(DemoStage.Rationale), Distilled = Result(DemoStage.Distilled),
-            Onpolicy = onPolicy ? Result(DemoStage.OnPolicy) : null, Seeds = seeds,
+            Onpolicy = onPolicy ? Result(DemoStage.OnPolicy) : null, Continued = control ? Result(DemoStage.Continued) : null, Seeds = seeds,
             PooledComparisons = [.. pairs.Select(p => PairedComparison.Compare(p.Item1, Pooled(p.Item1), p.Item2, Pooled(p.Item2)))],
             PoolQuestions = recipe.PoolQuestions, KeptTraces = generated.Kept, TeacherPoolAccuracy = generated.Accuracy ?? 0,
             Report = eval.OutputFolder, StageSeconds = stages, Bars = [],
@@ -160,10 +163,14 @@ public static class DemoRun
         return Exported(recipe, run, name, stage, students, summary.Training.Wall, progress);
     }
 
-    /// <summary>(d): the distilled student's checkpoint continued by on-policy rounds on the same pool's prompts and traces.</summary>
-    static TrainedStudent OnPolicyStudent(DemoRecipe recipe, string name, string distilledRun, string traces, string teacher,
+    /// <summary>
+    /// (d): the distilled student's checkpoint continued by on-policy rounds on the same pool's prompts and traces; or,
+    /// with <paramref name="onPolicy"/> false, (c′): continued by the same steps and schedule on the traces alone.
+    /// </summary>
+    static TrainedStudent ContinuedStudent(DemoRecipe recipe, string name, string distilledRun, bool onPolicy, string traces, string teacher,
         string students, long seed, IProgress<StageProgress>? progress, CancellationToken cancel)
     {
+        string stage = onPolicy ? DemoStage.OnPolicy : DemoStage.Continued;
         string run = Path.Combine(students, name);
         if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
         var summary = TrainRun.Run(new TrainSettings
@@ -174,13 +181,13 @@ public static class DemoRun
             Trainer = TrainerOptions(recipe.OnPolicySteps, recipe.StudentBatchSize, recipe.OnPolicyLearningRate, recipe.DistilledAlpha, seed),
             OnPolicy = new OnPolicyOptions
             {
-                Enabled = true, Rounds = recipe.OnPolicyRounds, PromptsPerRound = recipe.OnPolicyPromptsPerRound, SamplesPerPrompt = 1,
+                Enabled = onPolicy, Rounds = recipe.OnPolicyRounds, PromptsPerRound = recipe.OnPolicyPromptsPerRound, SamplesPerPrompt = 1,
                 Divergence = Divergence.Parse(recipe.OnPolicyDivergence), Lambda = recipe.OnPolicyLambda, MaxTokens = recipe.MaxTokens,
                 TopK = recipe.CaptureTopK, Engine = new() { Parallel = recipe.Parallel, ContextPerSequence = 256 },
             },
-        }, StageProgress.ForTraining(DemoStage.OnPolicy, progress), cancel);
+        }, StageProgress.ForTraining(stage, progress), cancel);
         if (summary.Training.Interrupted) throw new OperationCanceledException($"The {name} student's training was interrupted.");
-        return Exported(recipe, run, name, DemoStage.OnPolicy, students, summary.Training.Wall, progress);
+        return Exported(recipe, run, name, stage, students, summary.Training.Wall, progress);
     }
 
     static TrainedStudent Exported(DemoRecipe recipe, string run, string name, string stage, string students, TimeSpan wall, IProgress<StageProgress>? progress)

@@ -4,5 +4,5 @@ namespace LlmDistill.Demo;
 public static class DemoStage
 {
     public const string Data = "data", Teacher = "teacher", Generate = "generate", Baseline = "baseline", Rationale = "rationale",
-        Distilled = "distilled", OnPolicy = "onpolicy", Evaluate = "evaluate";
+        Distilled = "distilled", OnPolicy = "onpolicy", Continued = "continued", Evaluate = "evaluate";
 }

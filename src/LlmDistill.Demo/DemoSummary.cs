@@ -54,6 +54,8 @@ public sealed record DemoSummary
     public required DemoStudentResult Distilled { get; init; }
     /// <summary>(d) on-policy: (c) continued by on-policy rounds; null when the recipe has none.</summary>
     public DemoStudentResult? Onpolicy { get; init; }
+    /// <summary>(c′) the control for (d): (c) continued by as many steps on the teacher's traces only; null unless the recipe asks for it.</summary>
+    public DemoStudentResult? Continued { get; init; }
     /// <summary>Times each student was trained (trainer seeds pool seed, +1, ...).</summary>
     public int Seeds { get; init; } = 1;
     /// <summary>McNemar's exact test between students on predictions pooled over seeds (each question × seed a pair).</summary>

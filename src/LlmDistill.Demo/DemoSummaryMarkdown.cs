@@ -36,12 +36,13 @@ public static class DemoSummaryMarkdown
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>The students in the demo's order, (d) only when it ran.</summary>
+    /// <summary>The students in the demo's order, (d) and (c′) only when they ran.</summary>
     public static IEnumerable<(string Name, DemoStudentResult Result)> Students(DemoSummary s)
     {
         yield return ("(a) baseline", s.Baseline);
         yield return ("(b) rationale", s.Rationale);
         yield return ("(c) distilled", s.Distilled);
         if (s.Onpolicy is { } onPolicy) yield return ("(d) on-policy", onPolicy);
+        if (s.Continued is { } continued) yield return ("(c′) distilled + as many off-policy steps as (d)", continued);
     }
 }

@@ -19,7 +19,7 @@ namespace LlmDistill.Benchmarks;
 ///   [--memory-student 10m] [--memory-batch 1] [--memory-seq 64] [--memory-steps 100,1000]
 /// Environment: BENCH_PHASES=1 prints each phase of a few steps (forward, loss, backward, clip, AdamW);
 /// BENCH_TRACE=1 prints resident memory every 5 steps of the memory run.
-/// Big vocabularies instead: -- --training --big-vocabulary [--steps 2] [--no-share] [--students gemma3-270m:262144,qwen3-0.6b:151936]:
+/// Big vocabularies instead: -- --training --big-vocabulary [--steps 2] [--no-share] [--gradient-checkpointing] [--students gemma3-270m:262144,qwen3-0.6b:151936]:
 /// the real small models' shapes (random weights) with their own vocabulary sizes, batch 4 × 256, top-20 traces, chunked
 /// loss; tokens/s, MFU as above, and each student's peak resident memory (the peak is reset between students).
 /// </summary>
@@ -40,7 +40,7 @@ static class TrainingBenchmark
         foreach (string name in (Program.StringArg(args, "--students") ?? "10m,60m").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var shape = StudentShape.Parse(name);
-            var (tokensPerSecond, stepSeconds, vocabularyShare, matmul, executed) = Throughput(shape, vocab, batch, seq, steps: quick ? 2 : 4, shareSteps: quick ? 1 : 2);
+            var (tokensPerSecond, stepSeconds, vocabularyShare, matmul, executed) = Throughput(shape, vocab, batch, seq, steps: quick ? 2 : 4, shareSteps: quick ? 1 : 2, checkpointing: false);
             results.Add((name, shape, tokensPerSecond, stepSeconds, vocabularyShare, matmul, executed));
             using var self = Process.GetCurrentProcess();
             Console.WriteLine($"{name}: resident {self.WorkingSet64 / 1048576.0:F0} MiB, peak {self.PeakWorkingSet64 / 1048576.0:F0} MiB");
@@ -87,10 +87,11 @@ static class TrainingBenchmark
     {
         int batch = Program.IntArg(args, "--batch", 4), seq = Program.IntArg(args, "--seq", 256), steps = Program.IntArg(args, "--steps", 2);
         bool noShare = args.Contains("--no-share"); // skips the two separately timed steps of the vocabulary share
+        bool checkpointing = args.Contains("--gradient-checkpointing"); // recompute each block in the backward pass: less memory, one more forward
         var students = (Program.StringArg(args, "--students") ?? "gemma3-270m:262144,qwen3-0.6b:151936").Split(',')
             .Select(s => s.Split(':')).Select(p => (Name: p[0], Vocab: int.Parse(p[1]))).ToArray();
         if (File.Exists("/proc/loadavg")) Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (other processes share these cores)");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, batch {batch} × {seq} tokens, top-20 teacher, AdamW, chunked loss (chunk 256), {steps} timed steps");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, batch {batch} × {seq} tokens, top-20 teacher, AdamW, chunked loss (chunk 256), {steps} timed steps{(checkpointing ? ", gradient checkpointing (MFU counts 6 · N per token, not the recomputation)" : "")}");
         int[] sizes = [1024, 2048];
         double peakBefore = PeakMatmul(sizes);
         var measured = new List<(string Name, int Vocab, StudentShape Shape, double TokensPerSecond, double StepSeconds, double Share, long Matmul, long PeakBytes)>();
@@ -100,7 +101,7 @@ static class TrainingBenchmark
             GC.WaitForPendingFinalizers();
             ResetPeakResident();
             var shape = StudentShape.Parse(name);
-            var (tokensPerSecond, stepSeconds, share, matmul, _) = Throughput(shape, vocab, batch, seq, steps, shareSteps: noShare ? 0 : 1);
+            var (tokensPerSecond, stepSeconds, share, matmul, _) = Throughput(shape, vocab, batch, seq, steps, shareSteps: noShare ? 0 : 1, checkpointing);
             Console.WriteLine($"{name}: {stepSeconds:F1} s per step, {tokensPerSecond:F1} tokens/s");
             long peakBytes = PeakResident();
             Console.WriteLine($"{name}: peak resident {peakBytes / 1048576.0:F0} MiB");
@@ -166,14 +167,14 @@ static class TrainingBenchmark
     }
 
     /// <summary>Trainer steps after one warm-up step, before the last (which adds the final eval); the vocabulary share from separately timed steps.</summary>
-    static (double TokensPerSecond, double StepSeconds, double VocabularyShare, long Matmul, double ExecutedFlopsPerStep) Throughput(StudentShape shape, int vocab, int batch, int seq, int steps, int shareSteps)
+    static (double TokensPerSecond, double StepSeconds, double VocabularyShare, long Matmul, double ExecutedFlopsPerStep) Throughput(StudentShape shape, int vocab, int batch, int seq, int steps, int shareSteps, bool checkpointing)
     {
         var config = shape.For(ModelArchitecture.Qwen2, vocab, 1_000_000f, 1e-6f); // a model preset keeps its own family
         long body = ModelTensors.For(config).Where(t => t.Kind == ModelTensorKind.Matrix && t.Name != ModelTensors.TokenEmbedding).Sum(t => t.Shape[0] * t.Shape[1]);
         long output = (long)vocab * shape.EmbeddingLength; // output projection (tied: the embedding matrix used as output)
         var data = new RandomTraces(vocab, batch, seq);
         double executed = 6.0 * body * batch * seq + 6.0 * output * batch * RandomTraces.LossPositions(seq);
-        var options = new TrainerOptions { Steps = steps + 2, BatchSize = batch, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0, LogEvery = 1000 };
+        var options = new TrainerOptions { Steps = steps + 2, BatchSize = batch, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0, LogEvery = 1000, GradientCheckpointing = checkpointing };
         string folder = Directory.CreateTempSubdirectory("llmdistill-bench-").FullName;
         try
         {

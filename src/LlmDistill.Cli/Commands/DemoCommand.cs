@@ -52,6 +52,7 @@ static class DemoCommand
         console.WriteLine(Student("(b) rationales, likelihood", s.Rationale));
         console.WriteLine(Student("(c) distilled, KL + likelihood", s.Distilled));
         if (s.Onpolicy is { } onPolicy) console.WriteLine(Student("(d) (c) + on-policy rounds", onPolicy));
+        if (s.Continued is { } continued) console.WriteLine(Student("(c′) (c) + as many off-policy steps (control)", continued));
         foreach (var c in s.PooledComparisons)
             console.WriteLine($"{c.B} vs {c.A}: {100 * c.AccuracyDifference:+0.0;-0.0} points over {c.Questions} question × seed pairs, McNemar p = {c.PValue:G3}");
         console.WriteLine($"report: {Path.Combine(s.Report, LlmDistill.Evaluation.Reports.ReportFolder.HtmlFile)}; summary: {Path.Combine(output, DemoSummary.FileName)}; {s.WallSeconds / 60:F1} min");

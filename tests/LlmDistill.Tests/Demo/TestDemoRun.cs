@@ -71,11 +71,14 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     }
 
     [Fact]
-    public void A_second_run_with_two_seeds_takes_the_teacher_from_the_cache_and_reports_each_students_seeds_with_mean_and_sd()
+    public void A_second_run_with_two_seeds_and_the_control_takes_the_teacher_from_the_cache_and_reports_each_students_seeds_with_mean_and_sd()
     {
         using var folder = new TempDirectory();
         string output = folder.File("again");
-        var again = DemoRun.Run(new DemoSettings { OutputFolder = output, Recipe = DemoRecipe.Miniature, CacheFolder = demo.Cache, Seeds = 2 });
+        // The control (c′) is not part of the teacher's recipe: the cached teacher serves.
+        var recipe = DemoRecipe.Miniature with { OffPolicyControl = true };
+        Assert.Equal(DemoRecipe.Miniature.TeacherKey, recipe.TeacherKey);
+        var again = DemoRun.Run(new DemoSettings { OutputFolder = output, Recipe = recipe, CacheFolder = demo.Cache, Seeds = 2 });
         Assert.True(again.TeacherCached);
         Assert.Equal(demo.Summary.TeacherAccuracy, again.TeacherAccuracy);
         Assert.Equal(demo.Summary.TeacherParams, again.TeacherParams);
@@ -92,6 +95,10 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
         Assert.Equal(demo.Summary.Distilled.Accuracy, again.Distilled.SeedAccuracies[0]);
         Assert.Equal(demo.Summary.Onpolicy!.Accuracy, again.Onpolicy!.SeedAccuracies[0]);
         Assert.True(File.Exists(Path.Combine(output, "students", "onpolicy-s1.gguf")));
+        Assert.True(File.Exists(Path.Combine(output, "students", "continued-s1.gguf")));
+        Assert.Equal(5, DemoSummaryMarkdown.Students(again).Count());
+        Assert.Single(again.PooledComparisons, c => c.A == "distilled" && c.B == "continued");
+        Assert.Single(again.PooledComparisons, c => c.A == "continued" && c.B == "onpolicy");
         var pooled = Assert.Single(again.PooledComparisons, c => c.A == "distilled" && c.B == "onpolicy");
         Assert.Equal(2 * again.HeldoutQuestions, pooled.Questions);
         Assert.Equal(pooled.Questions, pooled.BothCorrect + pooled.OnlyA + pooled.OnlyB + pooled.BothWrong);
