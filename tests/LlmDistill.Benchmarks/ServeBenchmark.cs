@@ -116,6 +116,7 @@ static class ServeBenchmark
         {
             string prompt = GenerateBenchmark.WritePrompt(work, raw: false);
             string data = GenerateBenchmark.WriteQuestions(work, 16, shortQuestions: false);
+            // A fresh folder per run: generate resumes a finished folder (0 tokens) even with Force.
             GenerateSettings Settings(string name) => new()
             {
                 TeacherPath = model, DataPath = data, OutputFolder = Path.Combine(work, name), Prompt = new() { Template = prompt },
@@ -126,7 +127,7 @@ static class ServeBenchmark
             for (int r = 0; r < repeats; r++)
                 foreach (string kind in r % 2 == 0 ? ["local", "remote"] : (string[])["remote", "local"])
                 {
-                    var settings = Settings(kind);
+                    var settings = Settings($"{kind}-{r}");
                     if (kind == "remote") settings = settings with { Remote = new() { Urls = [server.BaseUrl.ToString()] } };
                     var summary = GenerateRun.Run(settings);
                     if (summary.GeneratedTokens != 16 * 64) Console.WriteLine($"  ({kind} generated {summary.GeneratedTokens} tokens, not {16 * 64})");
