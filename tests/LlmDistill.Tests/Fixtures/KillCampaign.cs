@@ -74,6 +74,9 @@ public sealed class KillCampaign(ITestOutputHelper output)
         /// <summary>When the reference wrote its last byte: after it only teardown runs, nothing worth a kill.</summary>
         public TimeSpan LastWrite => Steps.FirstOrDefault(s => s.Bytes == Bytes, new(Wall, 0, default)).At;
 
+        /// <summary>Where kill points start: shortly before the first output (start-up before it writes nothing worth a kill).</summary>
+        TimeSpan From => FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
+
         /// <summary>
         /// The kill point when <paramref name="u"/> in [0, 1) of the bytes written from shortly before the first output
         /// to the last write are written: kills inside the writing itself (a part, a checkpoint, a report half on disk),
@@ -81,8 +84,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
         /// </summary>
         public KillPoint AtBytes(double u)
         {
-            var from = FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
-            long start = Steps.LastOrDefault(s => s.At <= from).Bytes;
+            long start = Steps.LastOrDefault(s => s.At <= From).Bytes;
             // Up to 95% of the way: another run's total may fall a few bytes short (a pid or a time printed shorter).
             long bytes = start + 1 + (long)((Bytes - start) * 0.95 * u);
             return new KillPoint(bytes, TimeSpan.Zero, Steps.FirstOrDefault(s => s.Bytes >= bytes).At);
@@ -94,8 +96,7 @@ public sealed class KillCampaign(ITestOutputHelper output)
         /// </summary>
         public KillPoint At(double u)
         {
-            var from = FirstWrite * 0.9 < LastWrite ? FirstWrite * 0.9 : TimeSpan.Zero;
-            var moment = from + (LastWrite - from) * u;
+            var moment = From + (LastWrite - From) * u;
             var now = Steps.LastOrDefault(s => s.At <= moment);
             long before = Steps.LastOrDefault(s => s.Bytes < now.Bytes).Bytes;
             // Halfway into the write that reached `now`: another run's count differs by a few bytes (a pid or a time
