@@ -57,7 +57,10 @@ public static class HuggingFaceTokenizerImport
             foreach (var token in added.EnumerateArray())
             {
                 string where = $"added_tokens[{index++}]";
-                if (!token.TryGetProperty("id", out var idElement) || !idElement.TryGetInt32(out int id) || id < 0)
+                if (token.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{file}: {where} should be a JSON object, found {token.ValueKind.ToString().ToLowerInvariant()}.");
+                // TryGetInt32 throws InvalidOperationException on a non-number (found by fuzzing: "id": false).
+                if (!token.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out int id) || id < 0)
                     throw new InvalidDataException($"{file}: {where}.id is missing or not a non-negative integer.");
                 string content = Required(token, "content", file, JsonValueKind.String, where + ".content").GetString()!;
                 bool special = token.TryGetProperty("special", out var s) && s.ValueKind == JsonValueKind.True;
@@ -271,8 +274,10 @@ public static class HuggingFaceTokenizerImport
                 JsonValueKind.Null => null,
                 // Named templates: [{"name": "default", "template": "..."}, ...]
                 JsonValueKind.Array => ct.EnumerateArray()
-                    .Where(t => t.TryGetProperty("name", out var n) && n.GetString() == "default")
-                    .Select(t => t.GetProperty("template").GetString()).FirstOrDefault(),
+                    .Where(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == "default")
+                    .Select(t => t.TryGetProperty("template", out var body) && body.ValueKind == JsonValueKind.String ? body.GetString()
+                        : throw new InvalidDataException($"{file}: chat_template's \"default\" entry has no string \"template\"."))
+                    .FirstOrDefault(),
                 _ => throw new InvalidDataException($"{file}: chat_template is neither a string nor a list of named templates."),
             };
         }
@@ -308,6 +313,12 @@ public static class HuggingFaceTokenizerImport
 
     static JsonElement Required(JsonElement parent, string name, string file, JsonValueKind kind, string? path = null)
     {
+        // TryGetProperty throws InvalidOperationException on anything but an object (found by fuzzing: a file holding "&").
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            string owner = path is null ? "the top level" : path[..Math.Max(0, path.LastIndexOf('.'))] is { Length: > 0 } p ? p : "the top level";
+            throw new InvalidDataException($"{file}: {owner} should be a JSON object, found {parent.ValueKind.ToString().ToLowerInvariant()}.");
+        }
         if (!parent.TryGetProperty(name, out var value))
             throw new InvalidDataException($"{file}: {path ?? name} is missing.");
         if (value.ValueKind != kind)
