@@ -193,4 +193,14 @@ public class TestPromptTemplate
         var e = Assert.Throws<FormatException>(() => PromptTemplate.Load(path));
         Assert.Contains(path, e.Message);
     }
+
+    [Fact]
+    public void A_file_whose_top_level_is_plain_text_is_a_FormatException_not_a_stack_overflow()
+    {
+        // Found by fuzzing: YamlDotNet read the scalar through the file type's static Parse(string), which recursed.
+        using var dir = new TempDirectory();
+        string path = dir.Write("text.yaml", "just a line of text");
+        var e = Assert.Throws<FormatException>(() => PromptTemplate.Load(path));
+        Assert.Contains(path, e.Message);
+    }
 }

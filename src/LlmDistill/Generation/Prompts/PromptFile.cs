@@ -24,7 +24,11 @@ internal sealed class PromptFile
     public string? AnswerFormat { get; set; }
     public List<string>? Stop { get; set; }
 
-    public static PromptFile Parse(string yaml) => new DeserializerBuilder()
+    /// <remarks>
+    /// Not named Parse: YamlDotNet reads a scalar into any type with a static Parse(string), so a file whose top level is
+    /// a scalar sent the text back here, forever (a stack overflow, found by fuzzing: tests/fuzz/regressions/prompt).
+    /// </remarks>
+    public static PromptFile FromYaml(string yaml) => new DeserializerBuilder()
         .WithNamingConvention(YamlDotNet.Serialization.NamingConventions.UnderscoredNamingConvention.Instance)
         .Build()
         .Deserialize<PromptFile?>(yaml) ?? new PromptFile();

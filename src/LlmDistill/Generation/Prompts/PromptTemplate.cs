@@ -65,7 +65,7 @@ public sealed class PromptTemplate
         PromptFile file;
         string text = System.Text.Encoding.UTF8.GetString(bytes);
         if (Pipeline.YamlText.FindForbiddenCharacter(text) is { } forbidden) throw new FormatException($"{path}, {forbidden}");
-        try { file = PromptFile.Parse(text); }
+        try { file = PromptFile.FromYaml(text); }
         catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{path}: {e.Message}", e); }
         // YamlDotNet's scanner and loader also throw these for some malformed text (found by fuzzing: tests/fuzz).
         catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new FormatException($"{path}: not valid YAML ({e.Message})", e); }
