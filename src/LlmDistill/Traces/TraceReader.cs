@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Parquet;
@@ -138,6 +139,7 @@ public static class TraceReader
     {
         ParquetReader reader;
         string? version;
+        ParquetFooterCheck.Check(file);
         try
         {
             reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,13 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
+    public string Write(string name, byte[] content)
+    {
+        string path = File(name);
+        System.IO.File.WriteAllBytes(path, content);
+        return path;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }

@@ -1,3 +1,4 @@
+using LlmDistill.IO;
 using Parquet;
 using Parquet.Schema;
 
@@ -12,6 +13,8 @@ internal static class ParquetRecords
     public static IEnumerable<DatasetRecord> Read(string path, DatasetFieldMap fields)
     {
         ParquetReader reader;
+        if (ParquetFooterCheck.Find(path) is { } damage)
+            throw new DatasetFormatException(path, 0, null, $"damaged Parquet file, cannot be read (footer, byte offset {damage.Offset}): {damage.Why}");
         try
         {
             reader = Wait(ParquetReader.CreateAsync(path));

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using LlmDistill.IO;
+using LlmDistill.Tests.Fixtures;
+using LlmDistill.Tests.Generation;
+
+namespace LlmDistill.Tests.IO;
+
+public class TestParquetFooterCheck
+{
+    static byte[] File(params byte[][] parts) => [.. parts.SelectMany(p => p)];
+    static byte[] Magic => "PAR1"u8.ToArray();
+    static byte[] WithFooter(byte[] footer) => File(Magic, footer, BitConverter.GetBytes(footer.Length), Magic);
+
+    [Fact]
+    public void A_part_file_as_written_passes()
+    {
+        ParquetFooterCheck.Check(RepositoryFiles.Path("tests/fuzz/corpus/traces/two-rows.parquet"));
+    }
+
+    [Fact]
+    public void A_list_claiming_more_elements_than_bytes_left_is_refused_naming_the_offset()
+    {
+        using var folder = new TempDirectory();
+        // Field 1, a list of structs whose size (a varint, 2³¹ − 1) follows: what made Parquet.Net skip for minutes.
+        string path = folder.Write("damaged.parquet", WithFooter([0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00]));
+        var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("a count of 2147483647 elements does not fit in the 1 bytes left", e.Message);
+        Assert.Contains("byte offset 11", e.Message); // 4 bytes of magic + the 7 read
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x1C, 0x1C, 0x1C, 0x1C }, "the footer ends inside a value")]
+    [InlineData(new byte[] { 0x1D, 0x00 }, "type code 13 is not a Thrift compact-protocol type")]
+    [InlineData(new byte[] { 0x18, 0x05, 0x41, 0x00 }, "a count of 5 elements does not fit")]
+    public void Damaged_footers_are_refused_in_one_sentence(byte[] footer, string why)
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("damaged.parquet", WithFooter(footer));
+        var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
+        Assert.Contains(why, e.Message);
+        Assert.Single(e.Message.Split('\n'));
+    }
+
+    [Fact]
+    public void Structures_nested_past_the_bound_are_refused_not_recursed_into()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("deep.parquet", WithFooter([.. Enumerable.Repeat((byte)0x1C, 100_000), .. new byte[100_001]]));
+        var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
+        Assert.Contains("nest deeper than 64", e.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3 }, "too short")]
+    [InlineData(new byte[] { 0x50, 0x41, 0x52, 0x31, 0, 0, 0, 0, 0x50, 0x41, 0x52, 0x32 }, "does not end with the Parquet magic")]
+    [InlineData(new byte[] { 0x50, 0x41, 0x52, 0x31, 0, 0xFF, 0, 0, 0, 0x50, 0x41, 0x52, 0x31 }, "does not fit in a file of 13 bytes")]
+    public void A_file_without_the_parquet_frame_is_refused(byte[] bytes, string why)
+    {
+        using var folder = new TempDirectory();
+        string path = folder.Write("frame.parquet", bytes);
+        Assert.Contains(why, Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path)).Message);
+    }
+
+    [Fact]
+    public void Every_footer_the_fuzzer_found_hanging_Parquet_Net_is_refused_within_a_second()
+    {
+        var found = Directory.GetFiles(RepositoryFiles.Path("tests/fuzz/regressions"), "footer-*.bin", SearchOption.AllDirectories);
+        Assert.True(found.Length >= 4, $"expected the fuzzer's footer findings, found {found.Length}");
+        foreach (string file in found)
+        {
+            // The datasets target's first byte selects the format: the Parquet file is what follows it.
+            byte[] bytes = System.IO.File.ReadAllBytes(file);
+            if (file.Contains($"{Path.DirectorySeparatorChar}datasets{Path.DirectorySeparatorChar}")) bytes = bytes[1..];
+            using var folder = new TempDirectory();
+            string path = folder.Write("found.parquet", bytes);
+            var clock = Stopwatch.StartNew();
+            var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{file}: {clock.Elapsed}");
+            Assert.Contains("byte offset", e.Message);
+        }
+    }
+}
