@@ -243,6 +243,30 @@ public sealed class KillCampaign(ITestOutputHelper output)
         public void Dispose() => Process.Dispose();
     }
 
+    /// <summary>
+    /// The outputs uninterrupted runs agree on, <paramref name="reference"/> already run: one more run, and a third when
+    /// the two differ (a stage that trains on CPU computes other last bits in about one process of 20, see README,
+    /// "Reliability"); fails when all three differ.
+    /// </summary>
+    public static SortedDictionary<string, byte[]> AgreedOutputs(string reference, Func<string, string[]> start, Func<string, SortedDictionary<string, byte[]>> outputs)
+    {
+        var first = outputs(reference);
+        var runs = new List<SortedDictionary<string, byte[]>> { first };
+        for (int i = 2; i <= 3; i++)
+        {
+            string folder = $"{reference}-{i}";
+            Directory.CreateDirectory(folder);
+            Complete(start(folder));
+            var next = outputs(folder);
+            if (runs.FirstOrDefault(r => SameFiles(r, next)) is { } agreed) return agreed;
+            runs.Add(next);
+        }
+        throw new Xunit.Sdk.XunitException("three uninterrupted runs gave three different outputs");
+    }
+
+    public static bool SameFiles(SortedDictionary<string, byte[]> a, SortedDictionary<string, byte[]> b) =>
+        a.Keys.SequenceEqual(b.Keys) && a.All(file => file.Value.AsSpan().SequenceEqual(b[file.Key]));
+
     /// <summary>Every file under <paramref name="folder"/> (relative path → bytes), for byte-for-byte comparisons of outputs.</summary>
     public static SortedDictionary<string, byte[]> Files(string folder, Func<string, bool>? include = null) =>
         new(Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Where(f => include?.Invoke(f) ?? true)
