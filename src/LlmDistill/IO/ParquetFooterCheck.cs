@@ -4,10 +4,13 @@ namespace LlmDistill.IO;
 
 /// <summary>
 /// Checks a Parquet file's footer (its Thrift compact-protocol FileMetaData) before Parquet.Net decodes it. Parquet.Net
-/// 6.1 trusts the element counts there: a damaged list of 2³¹ elements makes it skip 2³¹ fields past the end, minutes of
-/// CPU for a 5 kB file (found by fuzzing, tests/fuzz/regressions). Here every count must fit in the bytes that are left
-/// (each element takes at least one), nesting is bounded, and every type is one the protocol has, so the walk is
-/// linear in the footer's size and a damaged footer ends in one sentence naming the byte offset.
+/// 6.1 trusts the element counts there (a damaged list of 2³¹ elements: minutes of CPU, or a 2 GB list allocated, for a
+/// 5 kB file; found by fuzzing, tests/fuzz/regressions) and reads a field it knows by the type it expects, whatever
+/// wire type the field's header gives. So this walk knows that type for every field of every footer structure
+/// (<see cref="ParquetFooterSchema"/>, from the format's parquet.thrift): a known field or list whose wire type differs
+/// is refused, every count must fit in the bytes that are left, nesting is bounded, and fields it does not know are
+/// skipped the way Parquet.Net skips them. The walk is linear in the footer's size; a damaged footer ends in one
+/// sentence naming the byte offset.
 /// </summary>
 internal static class ParquetFooterCheck
 {
@@ -43,7 +46,7 @@ internal static class ParquetFooterCheck
         var walker = new Walker(footer);
         try
         {
-            walker.Struct(depth: 0);
+            walker.Struct(ParquetFooterSchema.FileMetaData, depth: 0);
             return null;
         }
         catch (FormatException e)
@@ -52,7 +55,7 @@ internal static class ParquetFooterCheck
         }
     }
 
-    /// <summary>A skipper over compact-protocol values that refuses what cannot be there; <see cref="FormatException"/> on damage.</summary>
+    /// <summary>A walk over compact-protocol values that refuses what cannot be there; <see cref="FormatException"/> on damage.</summary>
     ref struct Walker(ReadOnlySpan<byte> bytes)
     {
         readonly ReadOnlySpan<byte> _bytes = bytes;
@@ -74,9 +77,9 @@ internal static class ParquetFooterCheck
             throw new FormatException("a variable-length integer runs over 10 bytes");
         }
 
-        /// <summary>A count of elements taking at least <paramref name="bytesEach"/> bytes each, which must fit in what is left.</summary>
-        int Count(ulong count, int bytesEach) =>
-            count <= (ulong)(Left / bytesEach) ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
+        /// <summary>A count of elements, which must fit in what is left at one byte each (what every writer spends at least).</summary>
+        int Count(ulong count) =>
+            count <= (ulong)Left ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
 
         void Skip(int n)
         {
@@ -84,53 +87,85 @@ internal static class ParquetFooterCheck
             Position += n;
         }
 
-        public void Struct(int depth)
+        /// <summary>A structure of the footer schema (null: one this walk does not know, skipped by its wire types).</summary>
+        public void Struct(ParquetFooterSchema.Structure? structure, int depth)
         {
             if (depth > MaxDepth) throw new FormatException($"structures nest deeper than {MaxDepth}");
+            short last = 0;
             while (true)
             {
                 byte header = Byte();
                 if (header == 0) return; // STOP
-                int type = header & 0x0F;
-                if (header >> 4 == 0) Varint(); // a field id that is not a small delta from the last one
-                Value(type, depth, inCollection: false);
+                int wire = header & 0x0F;
+                short id = header >> 4 == 0 ? (short)Zigzag(Varint()) : (short)(last + (header >> 4));
+                last = id;
+                if (structure is not null && structure.Fields.TryGetValue(id, out var expected))
+                {
+                    if (!ParquetFooterSchema.Matches(wire, expected.Wire))
+                        throw new FormatException($"field {id} of {structure.Name} has wire type {wire}, where {ParquetFooterSchema.Describe(expected.Wire)} is expected");
+                    Known(expected, $"field {id} of {structure.Name}", depth);
+                }
+                else Skip(wire, depth);
             }
         }
 
-        void Value(int type, int depth, bool inCollection)
+        static long Zigzag(ulong n) => (long)(n >> 1) ^ -(long)(n & 1);
+
+        /// <summary>A value read the way Parquet.Net reads a field it knows: by its expected type.</summary>
+        void Known(ParquetFooterSchema.Field field, string where, int depth)
+        {
+            switch (field.Wire)
+            {
+                case ParquetFooterSchema.List:
+                {
+                    byte header = Byte();
+                    ulong size = (ulong)(header >> 4);
+                    if (size == 15) size = Varint();
+                    if (!ParquetFooterSchema.Matches(header & 0x0F, field.Element!.Wire))
+                        throw new FormatException($"{where} is a list of wire type {header & 0x0F}, where {ParquetFooterSchema.Describe(field.Element.Wire)} is expected");
+                    int count = Count(size);
+                    for (int i = 0; i < count; i++) Known(field.Element, where, depth + 1);
+                    break;
+                }
+                case ParquetFooterSchema.Struct: Struct(field.Structure, depth + 1); break;
+                case ParquetFooterSchema.Bool: break; // a field's value is its wire type
+                default: Skip(field.Wire, depth); break;
+            }
+        }
+
+        /// <summary>A value Parquet.Net skips, by its wire type; as there, a boolean takes no byte, even in a list.</summary>
+        void Skip(int type, int depth)
         {
             switch (type)
             {
-                case 1 or 2: // booleans: in a field the type is the value; in a list one byte each
-                    if (inCollection) Byte();
-                    break;
-                case 3: Byte(); break;             // i8
+                case 1 or 2: break;                // booleans: in a field the type is the value
+                case 3: Skip(1); break;            // i8
                 case 4 or 5 or 6: Varint(); break; // i16, i32, i64 (zigzag)
                 case 7: Skip(8); break;            // double
-                case 8: Skip(Count(Varint(), 1)); break; // binary: length, bytes
+                case 8: Skip(Count(Varint())); break; // binary: length, bytes
                 case 9 or 10: // list, set: size in the high nibble, 15 = a varint follows
                 {
                     byte header = Byte();
                     ulong size = (ulong)(header >> 4);
                     if (size == 15) size = Varint();
                     int elementType = header & 0x0F;
-                    int count = Count(size, 1);
-                    for (int i = 0; i < count; i++) Value(elementType, depth + 1, inCollection: true);
+                    int count = Count(size);
+                    for (int i = 0; i < count; i++) Skip(elementType, depth + 1);
                     break;
                 }
                 case 11: // map: varint size, then one byte of key and value types when not empty
                 {
-                    int count = Count(Varint(), 2);
+                    int count = Count(Varint());
                     if (count == 0) break;
                     byte types = Byte();
                     for (int i = 0; i < count; i++)
                     {
-                        Value(types >> 4, depth + 1, inCollection: true);
-                        Value(types & 0x0F, depth + 1, inCollection: true);
+                        Skip(types >> 4, depth + 1);
+                        Skip(types & 0x0F, depth + 1);
                     }
                     break;
                 }
-                case 12: Struct(depth + 1); break;
+                case 12: Struct(null, depth + 1); break;
                 default: throw new FormatException($"type code {type} is not a Thrift compact-protocol type");
             }
         }

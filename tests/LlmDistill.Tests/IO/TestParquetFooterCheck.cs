@@ -21,8 +21,8 @@ public class TestParquetFooterCheck
     public void A_list_claiming_more_elements_than_bytes_left_is_refused_naming_the_offset()
     {
         using var folder = new TempDirectory();
-        // Field 1, a list of structs whose size (a varint, 2³¹ − 1) follows: what made Parquet.Net skip for minutes.
-        string path = folder.Write("damaged.parquet", WithFooter([0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00]));
+        // Field 5 (key-value metadata), a list of structs whose size (a varint, 2³¹ − 1) follows.
+        string path = folder.Write("damaged.parquet", WithFooter([0x59, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x00]));
         var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("a count of 2147483647 elements does not fit in the 1 bytes left", e.Message);
@@ -30,9 +30,12 @@ public class TestParquetFooterCheck
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x1C, 0x1C, 0x1C, 0x1C }, "the footer ends inside a value")]
-    [InlineData(new byte[] { 0x1D, 0x00 }, "type code 13 is not a Thrift compact-protocol type")]
-    [InlineData(new byte[] { 0x18, 0x05, 0x41, 0x00 }, "a count of 5 elements does not fit")]
+    [InlineData(new byte[] { 0x15 }, "the footer ends inside a value")]
+    [InlineData(new byte[] { 0xAD, 0x00 }, "type code 13 is not a Thrift compact-protocol type")] // field 10, unknown to the format
+    [InlineData(new byte[] { 0x68, 0x05, 0x41, 0x00 }, "a count of 5 elements does not fit")] // created_by, 5 bytes long, 2 there
+    // What Parquet.Net would read by the type it expects (an i32, a list of schema elements), whatever the header says:
+    [InlineData(new byte[] { 0x19, 0x15, 0x00 }, "field 1 of FileMetaData has wire type 9, where i32 (5) is expected")]
+    [InlineData(new byte[] { 0x29, 0x15, 0x02, 0x00 }, "field 2 of FileMetaData is a list of wire type 5, where struct (12) is expected")]
     public void Damaged_footers_are_refused_in_one_sentence(byte[] footer, string why)
     {
         using var folder = new TempDirectory();
@@ -46,7 +49,7 @@ public class TestParquetFooterCheck
     public void Structures_nested_past_the_bound_are_refused_not_recursed_into()
     {
         using var folder = new TempDirectory();
-        string path = folder.Write("deep.parquet", WithFooter([.. Enumerable.Repeat((byte)0x1C, 100_000), .. new byte[100_001]]));
+        string path = folder.Write("deep.parquet", WithFooter([0xAC, .. Enumerable.Repeat((byte)0x1C, 100_000), .. new byte[100_001]]));
         var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
         Assert.Contains("nest deeper than 64", e.Message);
     }
