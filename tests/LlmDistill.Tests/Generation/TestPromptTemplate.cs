@@ -110,6 +110,8 @@ public class TestPromptTemplate
     [InlineData("template: x\ntemplate_format: handlebars", "template_format 'handlebars' is not supported")]
     [InlineData("template: x\ntempalte_format: semantic-kernel", "tempalte_format")]
     [InlineData("template: x\nfew_shot:\n  - answer: 1", "needs a 'question'")]
+    [InlineData("template: x\ninput_variables:\n  -\n", "input_variables item 1 is empty")] // found by fuzzing
+    [InlineData("template: x\nfew_shot:\n  - question: a\n    answer: b\n  -\n", "few_shot item 2 is empty")]
     public void Invalid_prompt_files_are_refused_naming_the_file(string yaml, string reason)
     {
         using var dir = new TempDirectory();

@@ -73,6 +73,11 @@ public sealed class PromptTemplate
         if (string.IsNullOrWhiteSpace(file.Template)) throw new FormatException($"{path}: 'template' is missing or empty");
         if (file.TemplateFormat is not (null or TemplateFormat))
             throw new FormatException($"{path}: template_format '{file.TemplateFormat}' is not supported; use '{TemplateFormat}'");
+        // An empty list item ("-" alone) deserializes to null (found by fuzzing: a NullReferenceException in Compile).
+        if (file.InputVariables?.IndexOf(null!) is >= 0 and int emptyVariable)
+            throw new FormatException($"{path}: input_variables item {emptyVariable + 1} is empty");
+        if (file.FewShot?.IndexOf(null!) is >= 0 and int emptyExample)
+            throw new FormatException($"{path}: few_shot item {emptyExample + 1} is empty");
         if (file.FewShot?.FirstOrDefault(e => string.IsNullOrWhiteSpace(e.Question)) is not null)
             throw new FormatException($"{path}: every few_shot example needs a 'question'");
         // Semantic Kernel checks variable names when it compiles (found by fuzzing: a name with a stray byte).
