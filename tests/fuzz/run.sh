@@ -43,6 +43,19 @@ mkdir -p "$out"
 export AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 resume=(-i "tests/fuzz/corpus/$target")
 [[ -f $out/default/fuzzer_stats ]] && resume=(-i -)   # continue an earlier run of this target
+# CPU time, the unit (AFL reports wall time; a niced target on a shared machine gets much less than a core):
+# every 5 s the utime + stime of afl-fuzz and of its target process (it restarts after a crash) is written to
+# $out/cpu/<pid>, so the total over all runs of the target is their sum.
+mkdir -p "$out/cpu"
+( while sleep 5; do
+    for pid in $(pgrep -f "artifacts/fuzz/$target( |$)|LlmDistill.Fuzz.dll $target$"); do
+      awk '{print $14 + $15}' "/proc/$pid/stat" > "$out/cpu/$pid" 2>/dev/null || true
+    done
+  done ) &
+sampler=$!
+trap 'kill $sampler 2>/dev/null' EXIT
 afl-fuzz "${resume[@]}" -o "$out" -t 5000 -m none -V $((minutes * 60)) -- dotnet "$bin/LlmDistill.Fuzz.dll" "$target"
 stats=$out/default/fuzzer_stats
-grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs) ' "$stats"
+grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|edges_found|saved_crashes|saved_hangs) ' "$stats"
+cat "$out"/cpu/* | awk '{ticks += $1} END {printf "cpu_minutes       : %.1f (all runs of this target)\n", ticks / 100 / 60}'
+
