@@ -77,9 +77,24 @@ internal static class ParquetFooterCheck
             throw new FormatException("a variable-length integer runs over 10 bytes");
         }
 
+        /// <summary>
+        /// A varint read as Parquet.Net reads field ids, list sizes and lengths: 32 bits, each byte's shift taken modulo
+        /// 32 (C#'s shift), however many bytes, so that this walk sees the values Parquet.Net will see.
+        /// </summary>
+        uint Varint32()
+        {
+            uint value = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                byte b = Byte();
+                value |= (uint)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return value;
+            }
+        }
+
         /// <summary>A count of elements, which must fit in what is left at one byte each (what every writer spends at least).</summary>
-        int Count(ulong count) =>
-            count <= (ulong)Left ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
+        int Count(long count) =>
+            count >= 0 && count <= Left ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
 
         void Skip(int n)
         {
@@ -97,7 +112,7 @@ internal static class ParquetFooterCheck
                 byte header = Byte();
                 if (header == 0) return; // STOP
                 int wire = header & 0x0F;
-                short id = header >> 4 == 0 ? (short)Zigzag(Varint()) : (short)(last + (header >> 4));
+                short id = header >> 4 == 0 ? (short)ZigzagInt(Varint32()) : (short)(last + (header >> 4));
                 last = id;
                 if (structure is not null && structure.Fields.TryGetValue(id, out var expected))
                 {
@@ -109,7 +124,7 @@ internal static class ParquetFooterCheck
             }
         }
 
-        static long Zigzag(ulong n) => (long)(n >> 1) ^ -(long)(n & 1);
+        static int ZigzagInt(uint n) => (int)(n >> 1) ^ -(int)(n & 1);
 
         /// <summary>A value read the way Parquet.Net reads a field it knows: by its expected type.</summary>
         void Known(ParquetFooterSchema.Field field, string where, int depth)
@@ -119,8 +134,8 @@ internal static class ParquetFooterCheck
                 case ParquetFooterSchema.List:
                 {
                     byte header = Byte();
-                    ulong size = (ulong)(header >> 4);
-                    if (size == 15) size = Varint();
+                    long size = header >> 4;
+                    if (size == 15) size = (int)Varint32();
                     if (!ParquetFooterSchema.Matches(header & 0x0F, field.Element!.Wire))
                         throw new FormatException($"{where} is a list of wire type {header & 0x0F}, where {ParquetFooterSchema.Describe(field.Element.Wire)} is expected");
                     int count = Count(size);
@@ -142,12 +157,12 @@ internal static class ParquetFooterCheck
                 case 3: Skip(1); break;            // i8
                 case 4 or 5 or 6: Varint(); break; // i16, i32, i64 (zigzag)
                 case 7: Skip(8); break;            // double
-                case 8: Skip(Count(Varint())); break; // binary: length, bytes
+                case 8: Skip(Count((int)Varint32())); break; // binary: length, bytes
                 case 9 or 10: // list, set: size in the high nibble, 15 = a varint follows
                 {
                     byte header = Byte();
-                    ulong size = (ulong)(header >> 4);
-                    if (size == 15) size = Varint();
+                    long size = header >> 4;
+                    if (size == 15) size = (int)Varint32();
                     int elementType = header & 0x0F;
                     int count = Count(size);
                     for (int i = 0; i < count; i++) Skip(elementType, depth + 1);
@@ -155,7 +170,7 @@ internal static class ParquetFooterCheck
                 }
                 case 11: // map: varint size, then one byte of key and value types when not empty
                 {
-                    int count = Count(Varint());
+                    int count = Count((int)Varint32());
                     if (count == 0) break;
                     byte types = Byte();
                     for (int i = 0; i < count; i++)
