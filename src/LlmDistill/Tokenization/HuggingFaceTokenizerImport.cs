@@ -30,6 +30,8 @@ public static class HuggingFaceTokenizerImport
         string file = Path.GetFileName(tokenizerJsonPath);
         using var doc = Parse(tokenizerJsonPath);
         var root = doc.RootElement;
+        // As ReadConfig's: TryGetProperty throws InvalidOperationException on anything but an object (found by fuzzing: a file holding "&").
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{file}: the top level is not a JSON object.");
 
         var model = Required(root, "model", file, JsonValueKind.Object);
         string modelType = Required(model, "type", file, JsonValueKind.String, "model.type").GetString()!;
@@ -313,12 +315,6 @@ public static class HuggingFaceTokenizerImport
 
     static JsonElement Required(JsonElement parent, string name, string file, JsonValueKind kind, string? path = null)
     {
-        // TryGetProperty throws InvalidOperationException on anything but an object (found by fuzzing: a file holding "&").
-        if (parent.ValueKind != JsonValueKind.Object)
-        {
-            string owner = path is null ? "the top level" : path[..Math.Max(0, path.LastIndexOf('.'))] is { Length: > 0 } p ? p : "the top level";
-            throw new InvalidDataException($"{file}: {owner} should be a JSON object, found {parent.ValueKind.ToString().ToLowerInvariant()}.");
-        }
         if (!parent.TryGetProperty(name, out var value))
             throw new InvalidDataException($"{file}: {path ?? name} is missing.");
         if (value.ValueKind != kind)
