@@ -96,6 +96,15 @@ internal static class ParquetFooterCheck
         int Count(long count) =>
             count >= 0 && count <= Left ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
 
+        /// <summary>A list or set header: the size in the high nibble (15: a varint follows), the element type in the low one.</summary>
+        (int Count, int ElementType) ListHeader()
+        {
+            byte header = Byte();
+            long size = header >> 4;
+            if (size == 15) size = (int)Varint32();
+            return (Count(size), header & 0x0F);
+        }
+
         void Skip(int n)
         {
             if (n > Left) throw new FormatException($"a value of {n} bytes does not fit in the {Left} bytes left");
@@ -133,12 +142,9 @@ internal static class ParquetFooterCheck
             {
                 case ParquetFooterSchema.List:
                 {
-                    byte header = Byte();
-                    long size = header >> 4;
-                    if (size == 15) size = (int)Varint32();
-                    if (!ParquetFooterSchema.Matches(header & 0x0F, field.Element!.Wire))
-                        throw new FormatException($"{where} is a list of wire type {header & 0x0F}, where {ParquetFooterSchema.Describe(field.Element.Wire)} is expected");
-                    int count = Count(size);
+                    var (count, elementType) = ListHeader();
+                    if (!ParquetFooterSchema.Matches(elementType, field.Element!.Wire))
+                        throw new FormatException($"{where} is a list of wire type {elementType}, where {ParquetFooterSchema.Describe(field.Element.Wire)} is expected");
                     for (int i = 0; i < count; i++) Known(field.Element, where, depth + 1);
                     break;
                 }
@@ -158,13 +164,9 @@ internal static class ParquetFooterCheck
                 case 4 or 5 or 6: Varint(); break; // i16, i32, i64 (zigzag)
                 case 7: Skip(8); break;            // double
                 case 8: Skip(Count((int)Varint32())); break; // binary: length, bytes
-                case 9 or 10: // list, set: size in the high nibble, 15 = a varint follows
+                case 9 or 10: // list, set
                 {
-                    byte header = Byte();
-                    long size = header >> 4;
-                    if (size == 15) size = (int)Varint32();
-                    int elementType = header & 0x0F;
-                    int count = Count(size);
+                    var (count, elementType) = ListHeader();
                     for (int i = 0; i < count; i++) Skip(elementType, depth + 1);
                     break;
                 }
