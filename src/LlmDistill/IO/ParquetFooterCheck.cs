@@ -7,7 +7,7 @@ namespace LlmDistill.IO;
 /// 6.1 trusts the element counts there (a damaged list of 2³¹ elements: minutes of CPU, or a 2 GB list allocated, for a
 /// 5 kB file; found by fuzzing, tests/fuzz/regressions) and reads a field it knows by the type it expects, whatever
 /// wire type the field's header gives. So this walk knows that type for every field of every footer structure
-/// (<see cref="ParquetFooterSchema"/>, from the format's parquet.thrift): a known field or list whose wire type differs
+/// (<see cref="ParquetThriftSchema"/>, from the format's parquet.thrift): a known field or list whose wire type differs
 /// is refused, every count must fit in the bytes that are left, nesting is bounded, and fields it does not know are
 /// skipped the way Parquet.Net skips them. The walk is linear in the footer's size; a damaged footer ends in one
 /// sentence naming the byte offset.
@@ -46,7 +46,7 @@ internal static class ParquetFooterCheck
         var walker = new Walker(footer);
         try
         {
-            walker.Struct(ParquetFooterSchema.FileMetaData, depth: 0);
+            walker.Struct(ParquetThriftSchema.FileMetaData, depth: 0);
             return null;
         }
         catch (FormatException e)
@@ -55,15 +55,26 @@ internal static class ParquetFooterCheck
         }
     }
 
-    /// <summary>A walk over compact-protocol values that refuses what cannot be there; <see cref="FormatException"/> on damage.</summary>
-    ref struct Walker(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// A walk over compact-protocol values that refuses what cannot be there; <see cref="FormatException"/> on damage.
+    /// With <paramref name="integers"/>, every i32 field it meets is kept there by structure name and field id.
+    /// </summary>
+    internal ref struct Walker(ReadOnlySpan<byte> bytes, string what = "footer", Dictionary<(string Structure, short Field), int>? integers = null)
     {
         readonly ReadOnlySpan<byte> _bytes = bytes;
+        readonly Dictionary<(string, short), int>? _integers = integers;
         public int Position;
+        /// <summary>Set when the walk ran out of bytes (so a caller that read a prefix of the bytes can read more and retry).</summary>
+        public bool RanOut;
 
         int Left => _bytes.Length - Position;
 
-        byte Byte() => Position < _bytes.Length ? _bytes[Position++] : throw new FormatException("the footer ends inside a value");
+        byte Byte()
+        {
+            if (Position < _bytes.Length) return _bytes[Position++];
+            RanOut = true;
+            throw new FormatException($"the {what} ends inside a value");
+        }
 
         ulong Varint()
         {
@@ -93,8 +104,12 @@ internal static class ParquetFooterCheck
         }
 
         /// <summary>A count of elements, which must fit in what is left at one byte each (what every writer spends at least).</summary>
-        int Count(long count) =>
-            count >= 0 && count <= Left ? (int)count : throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
+        int Count(long count)
+        {
+            if (count >= 0 && count <= Left) return (int)count;
+            RanOut = count > 0;
+            throw new FormatException($"a count of {count} elements does not fit in the {Left} bytes left");
+        }
 
         /// <summary>A list or set header: the size in the high nibble (15: a varint follows), the element type in the low one.</summary>
         (int Count, int ElementType) ListHeader()
@@ -107,12 +122,16 @@ internal static class ParquetFooterCheck
 
         void Skip(int n)
         {
-            if (n > Left) throw new FormatException($"a value of {n} bytes does not fit in the {Left} bytes left");
+            if (n > Left)
+            {
+                RanOut = true;
+                throw new FormatException($"a value of {n} bytes does not fit in the {Left} bytes left");
+            }
             Position += n;
         }
 
-        /// <summary>A structure of the footer schema (null: one this walk does not know, skipped by its wire types).</summary>
-        public void Struct(ParquetFooterSchema.Structure? structure, int depth)
+        /// <summary>A structure of the footer schema: its known fields by their expected types, the others skipped.</summary>
+        public void Struct(ParquetThriftSchema.Structure structure, int depth)
         {
             if (depth > MaxDepth) throw new FormatException($"structures nest deeper than {MaxDepth}");
             short last = 0;
@@ -123,11 +142,12 @@ internal static class ParquetFooterCheck
                 int wire = header & 0x0F;
                 short id = header >> 4 == 0 ? (short)ZigzagInt(Varint32()) : (short)(last + (header >> 4));
                 last = id;
-                if (structure is not null && structure.Fields.TryGetValue(id, out var expected))
+                if (structure.Fields.TryGetValue(id, out var expected))
                 {
-                    if (!ParquetFooterSchema.Matches(wire, expected.Wire))
-                        throw new FormatException($"field {id} of {structure.Name} has wire type {wire}, where {ParquetFooterSchema.Describe(expected.Wire)} is expected");
-                    Known(expected, $"field {id} of {structure.Name}", depth);
+                    if (!ParquetThriftSchema.Matches(wire, expected.Wire))
+                        throw new FormatException($"field {id} of {structure.Name} has wire type {wire}, where {ParquetThriftSchema.Describe(expected.Wire)} is expected");
+                    if (expected.Wire == ParquetThriftSchema.I32 && _integers is not null) _integers[(structure.Name, id)] = ZigzagInt(Varint32());
+                    else Known(expected, $"field {id} of {structure.Name}", depth);
                 }
                 else Skip(wire, depth);
             }
@@ -136,25 +156,30 @@ internal static class ParquetFooterCheck
         static int ZigzagInt(uint n) => (int)(n >> 1) ^ -(int)(n & 1);
 
         /// <summary>A value read the way Parquet.Net reads a field it knows: by its expected type.</summary>
-        void Known(ParquetFooterSchema.Field field, string where, int depth)
+        void Known(ParquetThriftSchema.Field field, string where, int depth)
         {
             switch (field.Wire)
             {
-                case ParquetFooterSchema.List:
+                case ParquetThriftSchema.List:
                 {
                     var (count, elementType) = ListHeader();
-                    if (!ParquetFooterSchema.Matches(elementType, field.Element!.Wire))
-                        throw new FormatException($"{where} is a list of wire type {elementType}, where {ParquetFooterSchema.Describe(field.Element.Wire)} is expected");
+                    if (!ParquetThriftSchema.Matches(elementType, field.Element!.Wire))
+                        throw new FormatException($"{where} is a list of wire type {elementType}, where {ParquetThriftSchema.Describe(field.Element.Wire)} is expected");
                     for (int i = 0; i < count; i++) Known(field.Element, where, depth + 1);
                     break;
                 }
-                case ParquetFooterSchema.Struct: Struct(field.Structure, depth + 1); break;
-                case ParquetFooterSchema.Bool: break; // a field's value is its wire type
+                case ParquetThriftSchema.Struct: Struct(field.Structure!, depth + 1); break;
+                case ParquetThriftSchema.Bool: break; // a field's value is its wire type
                 default: Skip(field.Wire, depth); break;
             }
         }
 
-        /// <summary>A value Parquet.Net skips, by its wire type; as there, a boolean takes no byte, even in a list.</summary>
+        /// <summary>
+        /// A value Parquet.Net 6.1 skips, by its wire type, as its SkipField does: a boolean takes no byte, even in a list;
+        /// a skipped structure is read as field headers up to the stop byte, without the fields' values (so its bytes
+        /// are walked the same way here, or Parquet.Net runs off the footer's end, where its stream returns 0xFF for
+        /// ever and a varint never ends: the hang the fuzzer found); a set or a map it does not read at all.
+        /// </summary>
         void Skip(int type, int depth)
         {
             switch (type)
@@ -164,27 +189,25 @@ internal static class ParquetFooterCheck
                 case 4 or 5 or 6: Varint(); break; // i16, i32, i64 (zigzag)
                 case 7: Skip(8); break;            // double
                 case 8: Skip(Count((int)Varint32())); break; // binary: length, bytes
-                case 9 or 10: // list, set
+                case 9: // list
                 {
+                    if (depth > MaxDepth) throw new FormatException($"lists nest deeper than {MaxDepth}");
                     var (count, elementType) = ListHeader();
                     for (int i = 0; i < count; i++) Skip(elementType, depth + 1);
                     break;
                 }
-                case 11: // map: varint size, then one byte of key and value types when not empty
-                {
-                    int count = Count((int)Varint32());
-                    if (count == 0) break;
-                    byte types = Byte();
-                    for (int i = 0; i < count; i++)
-                    {
-                        Skip(types >> 4, depth + 1);
-                        Skip(types & 0x0F, depth + 1);
-                    }
-                    break;
-                }
-                case 12: Struct(null, depth + 1); break;
+                case 10 or 11: throw new FormatException($"a field of wire type {type} (a {(type == 10 ? "set" : "map")}) cannot be in a Parquet footer");
+                case 12: FieldHeadersOnly(); break;
                 default: throw new FormatException($"type code {type} is not a Thrift compact-protocol type");
             }
+        }
+
+        /// <summary>Field headers up to the stop byte, their values not read (how Parquet.Net skips a structure).</summary>
+        void FieldHeadersOnly()
+        {
+            byte header;
+            while ((header = Byte()) != 0)
+                if (header >> 4 == 0) Varint32(); // a full field id follows
         }
     }
 }

@@ -117,9 +117,10 @@ public static class TraceReader
     internal static bool IsDamage(Exception e) => e is not OperationCanceledException;
 
     /// <summary>
-    /// Row group <paramref name="index"/>, its row count checked first: every row has a distinct key of at least one
-    /// byte, so a part file holds fewer rows than bytes. A damaged footer claiming more (found by fuzzing: a 4.7 kB file
-    /// claiming hundreds of millions of rows) would otherwise allocate columns of that many rows.
+    /// Row group <paramref name="index"/>, its row count and page headers checked first. Every row has a distinct key of
+    /// at least one byte, so a part file holds fewer rows than bytes; a damaged footer claiming more (found by fuzzing: a
+    /// 4.7 kB file claiming hundreds of millions of rows) would otherwise allocate columns of that many rows. The page
+    /// headers: <see cref="ParquetPageCheck"/>.
     /// </summary>
     static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string file, int index)
     {
@@ -127,6 +128,7 @@ public static class TraceReader
         long length = new FileInfo(file).Length;
         if (rowGroup.RowCount < 0 || rowGroup.RowCount > length)
             throw new InvalidDataException($"'{file}' is damaged and cannot be read (row group {index}): it claims {rowGroup.RowCount} rows in a file of {length} bytes");
+        ParquetPageCheck.Check(file, rowGroup.RowGroup, index);
         return rowGroup;
     }
 
@@ -142,7 +144,7 @@ public static class TraceReader
         ParquetFooterCheck.Check(file);
         try
         {
-            reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+            reader = await ParquetInputStream.OpenReaderAsync(file, cancellationToken).ConfigureAwait(false);
             try { version = reader.CustomMetadata.GetValueOrDefault(TraceSchema.VersionKey); }
             catch
             {

@@ -46,12 +46,24 @@ public class TestParquetFooterCheck
     }
 
     [Fact]
-    public void Structures_nested_past_the_bound_are_refused_not_recursed_into()
+    public void Lists_nested_past_the_bound_are_refused_not_recursed_into()
     {
+        // Field 10 (unknown): a list of one list of one list... Parquet.Net skips it by recursion, to a stack overflow.
         using var folder = new TempDirectory();
-        string path = folder.Write("deep.parquet", WithFooter([0xAC, .. Enumerable.Repeat((byte)0x1C, 100_000), .. new byte[100_001]]));
+        string path = folder.Write("deep.parquet", WithFooter([0xA9, .. Enumerable.Repeat((byte)0x19, 100_000), .. new byte[100_001]]));
         var e = Assert.Throws<InvalidDataException>(() => ParquetFooterCheck.Check(path));
-        Assert.Contains("nest deeper than 64", e.Message);
+        Assert.Contains("lists nest deeper than 64", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_structure_is_walked_as_Parquet_Net_skips_it_field_headers_without_values()
+    {
+        // Field 10 (unknown): a structure whose field 1 claims a binary (0x18) and whose next bytes would be its value;
+        // Parquet.Net reads only headers to the stop byte, so 0x18, 0x25 (two headers) and the stop byte 0x00. A walk
+        // that read the value would see the footer end inside it (found by fuzzing: Parquet.Net then hung).
+        using var folder = new TempDirectory();
+        string path = folder.Write("unknown.parquet", WithFooter([0xAC, 0x18, 0x25, 0x00, 0x00]));
+        Assert.Null(ParquetFooterCheck.Find(path));
     }
 
     [Theory]

@@ -92,7 +92,7 @@ public static class TraceExport
         {
             var provenance = await TraceReader.ReadProvenanceAsync(part, cancellationToken).ConfigureAwait(false);
             if (!teachers.Contains(provenance)) teachers.Add(provenance);
-            await using var reader = await ParquetReader.CreateAsync(part, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using var reader = await TraceReader.OpenAsync(part, cancellationToken).ConfigureAwait(false);
             rows += reader.Metadata?.NumRows ?? 0;
         }
         return (rows, teachers);

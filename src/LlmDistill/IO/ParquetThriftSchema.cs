@@ -1,11 +1,11 @@
 namespace LlmDistill.IO;
 
 /// <summary>
-/// The wire type of every field of every structure in a Parquet footer, as the format's parquet.thrift declares them
-/// (enums are i32, strings binary, unions structures): what <see cref="ParquetFooterCheck"/> needs to walk a footer the
-/// way Parquet.Net reads it.
+/// The wire type of every field of every structure in a Parquet footer and page header, as the format's parquet.thrift
+/// declares them (enums are i32, strings binary, unions structures): what <see cref="ParquetFooterCheck"/> and
+/// <see cref="ParquetPageCheck"/> need to walk them the way Parquet.Net reads them.
 /// </summary>
-internal static class ParquetFooterSchema
+internal static class ParquetThriftSchema
 {
     // Thrift compact-protocol wire types.
     public const int Bool = 1, I8 = 3, I16 = 4, I32 = 5, I64 = 6, Double = 7, Binary = 8, List = 9, Struct = 12;
@@ -74,4 +74,14 @@ internal static class ParquetFooterSchema
     public static readonly Structure FileMetaData = Define("FileMetaData",
         (1, Of(I32)), (2, ListOf(Of(SchemaElement))), (3, Of(I64)), (4, ListOf(Of(RowGroup))), (5, ListOf(Of(KeyValue))),
         (6, Of(Binary)), (7, ListOf(Of(ColumnOrder))), (8, Of(EncryptionAlgorithm)), (9, Of(Binary)));
+
+    static readonly Structure DataPageHeader = Define("DataPageHeader", (1, Of(I32)), (2, Of(I32)), (3, Of(I32)), (4, Of(I32)), (5, Of(Statistics)));
+    static readonly Structure DictionaryPageHeader = Define("DictionaryPageHeader", (1, Of(I32)), (2, Of(I32)), (3, Of(Bool)));
+    static readonly Structure DataPageHeaderV2 = Define("DataPageHeaderV2",
+        (1, Of(I32)), (2, Of(I32)), (3, Of(I32)), (4, Of(I32)), (5, Of(I32)), (6, Of(I32)), (7, Of(Bool)), (8, Of(Statistics)));
+
+    /// <summary>The header in front of every page of a column chunk.</summary>
+    public static readonly Structure PageHeader = Define("PageHeader",
+        (1, Of(I32)), (2, Of(I32)), (3, Of(I32)), (4, Of(I32)), (5, Of(DataPageHeader)), (6, Of(Empty)), (7, Of(DictionaryPageHeader)),
+        (8, Of(DataPageHeaderV2)));
 }
