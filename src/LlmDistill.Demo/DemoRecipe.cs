@@ -180,14 +180,25 @@ public sealed record DemoRecipe
     {
         if (Named.TryGetValue(nameOrPath.Trim().ToLowerInvariant(), out var named)) return named;
         if (!File.Exists(nameOrPath)) throw new ArgumentException($"'{nameOrPath}' is neither a demo recipe ({string.Join(", ", Named.Keys)}) nor a recipe JSON file.");
+        DemoRecipe recipe;
         try
         {
-            return JsonSerializer.Deserialize<DemoRecipe>(File.ReadAllText(nameOrPath), DemoSummary.Json) ?? throw new InvalidDataException($"{nameOrPath} is empty.");
+            recipe = JsonSerializer.Deserialize<DemoRecipe>(File.ReadAllText(nameOrPath), DemoSummary.Json) ?? throw new InvalidDataException($"{nameOrPath} is empty.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{nameOrPath}: {e.Message}", e);
         }
+        CheckShape(nameOrPath, "teacher_shape", recipe.TeacherShape);
+        CheckShape(nameOrPath, "student_shape", recipe.StudentShape);
+        return recipe;
+    }
+
+    /// <summary>A shape that cannot be built (head counts that do not divide, an odd head size) is refused by field, here, not in the middle of a run (found by fuzzing).</summary>
+    static void CheckShape(string path, string field, StudentShape shape)
+    {
+        try { _ = shape.NonEmbeddingParameters; }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {field}: {e.Message}", e); }
     }
 
     /// <summary>The hash of everything that decides the teacher's weights: its cache key (16 hex digits).</summary>

@@ -109,7 +109,7 @@ public sealed record PipelineFile
         try
         {
             string text = File.ReadAllText(full);
-            if (YamlText.FindForbiddenCharacter(text) is { } forbidden) throw new InvalidDataException($"{full}, {forbidden}.");
+            if ((YamlText.FindForbiddenCharacter(text) ?? YamlText.FindAliasProblem(text)) is { } forbidden) throw new InvalidDataException($"{full}, {forbidden}.");
             stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e)

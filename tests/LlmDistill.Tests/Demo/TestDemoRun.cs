@@ -138,6 +138,21 @@ public class TestDemoRun(MiniatureDemoFixture demo, ITestOutputHelper log)
         Assert.Contains(bad, e.Message);
     }
 
+    [Theory]
+    [InlineData("teacher_shape", 5, "HeadCountKv (5) must divide HeadCount (4)")]
+    [InlineData("student_shape", -4, "HeadCountKv must be positive, not -4")]
+    public void A_recipe_whose_shape_cannot_be_built_is_refused_by_field_when_read(string field, int kvHeads, string why)
+    {
+        // Found by fuzzing (tests/fuzz/regressions/recipe): the shape was first checked when the cache key was computed,
+        // as an ArgumentException from the model config.
+        using var folder = new TempDirectory();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(DemoRecipe.Quick, DemoSummary.Json))!;
+        json[field]!["head_count_kv"] = kvHeads;
+        string path = folder.Write("recipe.json", json.ToJsonString());
+        var e = Assert.Throws<InvalidDataException>(() => DemoRecipe.Parse(path));
+        Assert.Equal($"{path}: {field}: {why}.", e.Message);
+    }
+
     [Fact]
     public void The_demo_command_refuses_an_unknown_recipe_in_one_sentence()
     {

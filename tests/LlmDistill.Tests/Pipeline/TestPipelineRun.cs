@@ -209,4 +209,28 @@ public class TestPipelineRun(MiniatureDemoFixture demo, ITestOutputHelper log)
         Assert.Contains(path, e.Message);
         Assert.Contains("not valid YAML", e.Message);
     }
+
+    [Fact]
+    public void An_alias_inside_the_node_it_names_is_refused_by_line_before_YamlDotNet_recurses_on_it()
+    {
+        // Found by fuzzing (tests/fuzz/regressions/pipeline/alias-inside-its-node.bin): a sequence holding an alias to
+        // itself, used as a key, sent YamlDotNet's loader into a stack overflow hashing it (the process died).
+        using var folder = new TempDirectory();
+        string path = folder.Write("pipeline.yaml", "ud: &un\n- *un\n:nu: *un': *un\n:\n");
+        var e = Assert.Throws<InvalidDataException>(() => PipelineFile.Load(path));
+        Assert.Equal($"{path}, line 2, column 3: alias *un is inside the node it names (a cycle).", e.Message);
+    }
+
+    [Fact]
+    public void Aliases_standing_for_a_million_nodes_are_refused_while_ordinary_ones_load()
+    {
+        using var folder = new TempDirectory();
+        var lines = new List<string> { "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]" };
+        for (char c = 'b'; c <= 'f'; c++) lines.Add($"{c}: &{c} [{string.Join(", ", Enumerable.Repeat($"*{(char)(c - 1)}", 10))}]");
+        string path = folder.Write("pipeline.yaml", string.Join('\n', lines) + "\n");
+        var e = Assert.Throws<InvalidDataException>(() => PipelineFile.Load(path));
+        Assert.Contains("aliases expand the document past 100,000 nodes", e.Message);
+        Assert.Contains("line 5", e.Message); // e: 111,111 nodes
+        Assert.Null(YamlText.FindAliasProblem("x: &x {a: 1, b: [2, 3]}\ny: [*x, *x]\nz: *x\n"));
+    }
 }
