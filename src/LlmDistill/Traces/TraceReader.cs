@@ -23,7 +23,8 @@ public static class TraceReader
             for (int i = 0; i < reader.RowGroupCount; i++)
             {
                 List<TraceRecord> rows;
-                try { rows = await TraceRowGroup.ReadAsync(OpenRowGroup(reader, file, i), fields, cancellationToken).ConfigureAwait(false); }
+                var rowGroup = OpenRowGroup(reader, file, i);
+                try { rows = await TraceRowGroup.ReadAsync(rowGroup, fields, cancellationToken).ConfigureAwait(false); }
                 catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"row group {i}", e); }
                 foreach (var row in rows) yield return row;
             }
@@ -54,9 +55,9 @@ public static class TraceReader
             for (int i = 0; i < reader.RowGroupCount; i++)
             {
                 string?[] column;
+                var rowGroup = OpenRowGroup(reader, file, i);
                 try
                 {
-                    var rowGroup = OpenRowGroup(reader, file, i);
                     column = new string?[rowGroup.RowCount];
                     await rowGroup.ReadAsync(fields.Key, column, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
@@ -124,7 +125,9 @@ public static class TraceReader
     /// </summary>
     static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string file, int index)
     {
-        var rowGroup = reader.OpenRowGroupReader(index);
+        ParquetRowGroupReader rowGroup;
+        try { rowGroup = reader.OpenRowGroupReader(index); }
+        catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"row group {index}", e); }
         long length = new FileInfo(file).Length;
         if (rowGroup.RowCount < 0 || rowGroup.RowCount > length)
             throw new InvalidDataException($"'{file}' is damaged and cannot be read (row group {index}): it claims {rowGroup.RowCount} rows in a file of {length} bytes");

@@ -95,4 +95,34 @@ public class TestTraceReader
         var summary = Assert.Throws<InvalidDataException>(() => TraceSummary.Read(part));
         Assert.Contains(part, summary.Message);
     }
+
+    [Fact]
+    public async Task A_part_whose_page_header_claims_a_negative_size_is_refused_naming_the_column_and_offset_once()
+    {
+        using var folder = new TempDirectory();
+        using (var writer = new TraceWriter(folder.Path, TraceTestData.Provenance())) writer.Write(TraceTestData.Small(0));
+        string part = TracePartFiles.List(folder.Path).Single();
+        long page;
+        await using (var reader = await ParquetReader.CreateAsync(part))
+        {
+            var meta = reader.Metadata!.RowGroups[0].Columns[0].MetaData!;
+            page = meta.DictionaryPageOffset is > 0 and var d && d < meta.DataPageOffset ? d : meta.DataPageOffset;
+        }
+        // The header opens with type, uncompressed size, compressed size (each 0x15 and a zigzag varint); the low bit
+        // of the compressed size's first byte is its sign.
+        byte[] bytes = File.ReadAllBytes(part);
+        int at = (int)page;
+        for (int field = 0; field < 2; field++)
+        {
+            Assert.Equal(0x15, bytes[at++]);
+            while ((bytes[at++] & 0x80) != 0) { }
+        }
+        Assert.Equal(0x15, bytes[at++]);
+        bytes[at] |= 1;
+        File.WriteAllBytes(part, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => TraceReader.Read(part).ToList());
+        Assert.Matches(@"^'[^']+' is damaged and cannot be read \(row group 0, column key, byte offset \d+\): a page of -\d+ bytes does not fit in the \d+ bytes left in the chunk\.$", e.Message);
+        Assert.Equal(2, e.Message.Split(part).Length); // the file named once
+    }
 }
