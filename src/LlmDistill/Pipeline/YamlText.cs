@@ -29,7 +29,8 @@ internal static class YamlText
 
     /// <summary>
     /// Where an alias makes the text unsafe to load, as a sentence, or null: an alias inside the node it names (a cycle;
-    /// YamlDotNet 18's loader hashes a cyclic key for ever, a stack overflow found by fuzzing, 34 bytes), or aliases
+    /// YamlDotNet 18's loader hashes a cyclic key for ever, a stack overflow found by fuzzing, 34 bytes), an alias
+    /// before its anchor (another stack overflow), or aliases
     /// that expand past <see cref="MaxExpandedNodes"/> nodes (ten lines naming each other twice over stand for a
     /// billion nodes to whatever walks them). Reads parser events only; YamlDotNet's <see cref="YamlException"/> for
     /// malformed text passes to the caller, as from the loader.
@@ -63,7 +64,10 @@ internal static class YamlText
                 case AnchorAlias alias:
                     if (open.Any(frame => frame.Anchor == alias.Value.Value))
                         return $"line {e.Start.Line}, column {e.Start.Column}: alias *{alias.Value.Value} is inside the node it names (a cycle)";
-                    nodes = expanded.GetValueOrDefault(alias.Value.Value, 1);
+                    // YAML allows an alias only after its anchor; YamlDotNet 18 resolves later ones too, and for an alias
+                    // key that never resolves compares it with itself for ever (a stack overflow, found by fuzzing).
+                    if (!expanded.TryGetValue(alias.Value.Value, out nodes))
+                        return $"line {e.Start.Line}, column {e.Start.Column}: alias *{alias.Value.Value} names no anchor before it";
                     break;
                 default: continue;
             }

@@ -222,6 +222,17 @@ public class TestPipelineRun(MiniatureDemoFixture demo, ITestOutputHelper log)
     }
 
     [Fact]
+    public void An_alias_before_its_anchor_is_refused_by_line()
+    {
+        // Found by fuzzing (tests/fuzz/regressions/pipeline/alias-before-its-anchor.bin): YamlDotNet resolves forward
+        // aliases, and an alias key that names an anchor defined later overflowed the stack comparing itself.
+        using var folder = new TempDirectory();
+        string path = folder.Write("pipeline.yaml", "? *un\ne: &un x\n");
+        var e = Assert.Throws<InvalidDataException>(() => PipelineFile.Load(path));
+        Assert.Equal($"{path}, line 1, column 3: alias *un names no anchor before it.", e.Message);
+    }
+
+    [Fact]
     public void Aliases_standing_for_a_million_nodes_are_refused_while_ordinary_ones_load()
     {
         using var folder = new TempDirectory();
