@@ -204,7 +204,8 @@ public static class HuggingFaceTokenizerImport
                     => merge[0].GetString() + " " + merge[1].GetString(),
                 _ => throw new InvalidDataException($"{file}: model.merges[{i}] is neither \"left right\" nor [\"left\", \"right\"]."),
             };
-            if (merges[i].IndexOf(' ', 1) is var space && (space <= 0 || space == merges[i].Length - 1))
+            // A space with a part on each side ("" made IndexOf throw: found by fuzzing).
+            if ((merges[i].Length < 3 ? -1 : merges[i].IndexOf(' ', 1)) is var space && (space <= 0 || space == merges[i].Length - 1))
                 throw new InvalidDataException($"{file}: model.merges[{i}] \"{merges[i]}\" does not have two parts.");
             i++;
         }
@@ -224,8 +225,10 @@ public static class HuggingFaceTokenizerImport
             if (e.ValueKind == JsonValueKind.Array) { foreach (var x in e.EnumerateArray()) Walk(x); return; }
             if (e.ValueKind != JsonValueKind.Object) return;
             string? type = e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            if (type == "Split" && e.TryGetProperty("pattern", out var pattern) && pattern.TryGetProperty("Regex", out var regex))
-                splitRegexes.Add(regex.GetString() ?? "");
+            // Each value's kind checked before reading it: TryGetProperty and GetString throw on other kinds.
+            if (type == "Split" && e.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object
+                && pattern.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String)
+                splitRegexes.Add(regex.GetString()!);
             if (type == "ByteLevel" && e.TryGetProperty("use_regex", out var useRegex) && useRegex.ValueKind == JsonValueKind.True)
                 byteLevelRegex = true;
             if (e.TryGetProperty("pretokenizers", out var children)) Walk(children);

@@ -74,6 +74,31 @@ public class TestHuggingFaceTokenizerImport(Qwen3VocabularyFixture qwen3)
         Assert.Contains("model.merges[1]", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"\"")]     // found by fuzzing: IndexOf(' ', 1) on "" threw ArgumentOutOfRangeException
+    [InlineData("\"a\"")]
+    [InlineData("\" a\"")]
+    [InlineData("[\"\", \"\"]")]
+    public void A_merge_without_two_parts_is_refused_by_index(string merge)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("short.json", TinyTokenizerJson($"[\"a b\", {merge}]"));
+        var e = Assert.Throws<InvalidDataException>(() => HuggingFaceTokenizerImport.Load(path, pre: "default"));
+        Assert.StartsWith("short.json: model.merges[1] ", e.Message);
+        Assert.EndsWith("does not have two parts.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"Split","pattern":"\\d+"}""")]
+    [InlineData("""{"type":"Split","pattern":{"Regex":5}}""")]
+    public void A_split_step_of_another_shape_is_not_recognised_rather_than_thrown_on(string step)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("shape.json", TinyTokenizerJson("[]", preTokenizer: step));
+        var e = Assert.Throws<NotSupportedException>(() => HuggingFaceTokenizerImport.Load(path));
+        Assert.Contains("no Split regex", e.Message);
+    }
+
     [Fact]
     public void A_missing_vocab_is_reported_with_file_and_field()
     {
