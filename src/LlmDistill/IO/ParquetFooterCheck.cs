@@ -57,7 +57,8 @@ internal static class ParquetFooterCheck
 
     /// <summary>
     /// A walk over compact-protocol values that refuses what cannot be there; <see cref="FormatException"/> on damage.
-    /// With <paramref name="integers"/>, every i32 field it meets is kept there by structure name and field id.
+    /// With <paramref name="integers"/>, every i32 field it meets is kept there by structure name and field id (and
+    /// every boolean, as 1 or 0).
     /// </summary>
     internal ref struct Walker(ReadOnlySpan<byte> bytes, string what = "footer", Dictionary<(string Structure, short Field), int>? integers = null)
     {
@@ -147,6 +148,7 @@ internal static class ParquetFooterCheck
                     if (!ParquetThriftSchema.Matches(wire, expected.Wire))
                         throw new FormatException($"field {id} of {structure.Name} has wire type {wire}, where {ParquetThriftSchema.Describe(expected.Wire)} is expected");
                     if (expected.Wire == ParquetThriftSchema.I32 && _integers is not null) _integers[(structure.Name, id)] = ZigzagInt(Varint32());
+                    else if (expected.Wire == ParquetThriftSchema.Bool && _integers is not null) _integers[(structure.Name, id)] = wire == 1 ? 1 : 0;
                     else Known(expected, $"field {id} of {structure.Name}", depth);
                 }
                 else Skip(wire, depth);

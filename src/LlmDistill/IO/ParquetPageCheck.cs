@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Parquet.Meta;
+using Parquet.Schema;
 
 namespace LlmDistill.IO;
 
@@ -24,14 +25,15 @@ internal static class ParquetPageCheck
     const long MaxExpansion = 1032, ExpansionSlack = 64 * 1024;
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the file, row group, column and byte offset of the first damaged page.</summary>
-    public static void Check(string path, RowGroup rowGroup, int rowGroupIndex)
+    public static void Check(string path, RowGroup rowGroup, int rowGroupIndex, ParquetSchema schema)
     {
-        if (Find(path, rowGroup) is { } damage)
+        if (Find(path, rowGroup, schema) is { } damage)
             throw new InvalidDataException($"'{path}' is damaged and cannot be read (row group {rowGroupIndex}, column {damage.Column}, byte offset {damage.Offset}): {damage.Why}.");
     }
 
     /// <summary>The first damaged page of the row group: its column, byte offset and what is wrong (a clause); null when all are sound.</summary>
-    public static (string Column, long Offset, string Why)? Find(string path, RowGroup rowGroup)
+    /// <paramref name="schema"/> gives each column's definition level, which decides where a v2 page's compressed part starts.
+    public static (string Column, long Offset, string Why)? Find(string path, RowGroup rowGroup, ParquetSchema schema)
     {
         using var file = File.OpenRead(path);
         long dataEnd = DataEnd(file);
@@ -39,7 +41,8 @@ internal static class ParquetPageCheck
         {
             var meta = rowGroup.Columns[c].MetaData;
             if (meta is null) continue; // Parquet.Net refuses a chunk without metadata in its own words
-            if (Find(file, meta, dataEnd) is { } damage)
+            var field = meta.PathInSchema is { Count: > 0 } ? schema.DataFields.FirstOrDefault(f => f.Path.Equals(new FieldPath(meta.PathInSchema))) : null;
+            if (Find(file, meta, dataEnd, field?.MaxDefinitionLevel ?? 0) is { } damage)
                 return (meta.PathInSchema is { Count: > 0 } names ? string.Join('.', names) : $"#{c}", damage.Offset, damage.Why);
         }
         return null;
@@ -55,7 +58,7 @@ internal static class ParquetPageCheck
     }
 
     /// <summary>The first damaged page of one column chunk in <paramref name="file"/>, whose pages end at <paramref name="dataEnd"/> (offset, a clause), or null.</summary>
-    internal static (long Offset, string Why)? Find(Stream file, ColumnMetaData meta, long dataEnd)
+    internal static (long Offset, string Why)? Find(Stream file, ColumnMetaData meta, long dataEnd, int maxDefinitionLevel = 0)
     {
         // Where Parquet.Net starts: the smallest offset given (dictionary, data, index page).
         long[] offsets = [.. new[] { meta.DictionaryPageOffset ?? 0, meta.DataPageOffset, meta.IndexPageOffset ?? 0 }.Where(o => o != 0)];
@@ -104,6 +107,12 @@ internal static class ParquetPageCheck
                 default:
                     return (position, $"page type {type} is not a data or dictionary page");
             }
+            // Where Parquet.Net's decompression starts: a v2 page keeps its definition levels uncompressed in front.
+            bool v2 = type == 3;
+            if (!(v2 && integers.GetValueOrDefault(("DataPageHeaderV2", (short)7), 1) == 0)
+                && CodecClaim(file, meta.Codec, body + (v2 && maxDefinitionLevel > 0 ? Math.Max(0, Int("DataPageHeaderV2", 5)) : 0), body + compressed) is { } claim
+                && claim > uncompressed)
+                return (position, $"a page of {uncompressed} bytes uncompressed holds {meta.Codec.ToString().ToLowerInvariant()} data claiming {claim} bytes");
             position = body + compressed;
         }
         return null;
@@ -137,5 +146,43 @@ internal static class ParquetPageCheck
                 return 0;
             }
         }
+    }
+
+    /// <summary>
+    /// The length the compressed data at <paramref name="start"/> claims for itself, which its decompressor allocates
+    /// whatever the page header says (found by fuzzing: snappy data claiming 268 MB in a 751-byte file): Snappy's
+    /// leading varint, Zstandard's frame content size (first frame). Null for other codecs or no claim.
+    /// </summary>
+    static long? CodecClaim(Stream file, CompressionCodec codec, long start, long end)
+    {
+        if (codec is not (CompressionCodec.SNAPPY or CompressionCodec.ZSTD) || start >= end) return null;
+        var bytes = new byte[(int)Math.Min(18, end - start)];
+        file.Position = start;
+        file.ReadExactly(bytes);
+        if (codec == CompressionCodec.SNAPPY)
+        {
+            long length = 0;
+            for (int i = 0, shift = 0; i < bytes.Length && shift < 35; i++, shift += 7)
+            {
+                length |= (long)(bytes[i] & 0x7F) << shift;
+                if ((bytes[i] & 0x80) == 0) return length;
+            }
+            return null; // not a varint: Snappier refuses it
+        }
+        // Zstandard frame: magic, frame header descriptor, [window descriptor], [dictionary id], [content size].
+        if (bytes.Length < 5 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != 0xFD2FB528) return null;
+        int descriptor = bytes[4], sizeFlag = descriptor >> 6;
+        bool singleSegment = (descriptor & 0x20) != 0;
+        int at = 5 + (singleSegment ? 0 : 1) + (descriptor & 3) switch { 0 => 0, 1 => 1, 2 => 2, _ => 4 };
+        int sizeBytes = sizeFlag switch { 0 => singleSegment ? 1 : 0, 1 => 2, 2 => 4, _ => 8 };
+        if (sizeBytes == 0 || at + sizeBytes > bytes.Length) return null;
+        var field = bytes.AsSpan(at, sizeBytes);
+        return sizeBytes switch
+        {
+            1 => field[0],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(field) + 256L,
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(field),
+            _ => (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(field), long.MaxValue),
+        };
     }
 }

@@ -131,7 +131,7 @@ public static class TraceReader
         long length = new FileInfo(file).Length;
         if (rowGroup.RowCount < 0 || rowGroup.RowCount > length)
             throw new InvalidDataException($"'{file}' is damaged and cannot be read (row group {index}): it claims {rowGroup.RowCount} rows in a file of {length} bytes");
-        ParquetPageCheck.Check(file, rowGroup.RowGroup, index);
+        ParquetPageCheck.Check(file, rowGroup.RowGroup, index, reader.Schema);
         return rowGroup;
     }
 

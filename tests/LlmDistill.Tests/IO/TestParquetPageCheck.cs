@@ -29,11 +29,13 @@ public class TestParquetPageCheck
     static byte[] DataPage(long values, long bodyBytes) => [.. Page(0, bodyBytes, bodyBytes, 5, [.. I32(1, values), .. I32(1, 0), .. I32(1, 3), .. I32(1, 3), 0]), .. new byte[Math.Max(0, bodyBytes)]];
 
     /// <summary>The check of one chunk made of <paramref name="pages"/> after the 4 bytes of magic, claiming <paramref name="values"/>.</summary>
-    static (long Offset, string Why)? Check(long values, params byte[][] pages)
+    static (long Offset, string Why)? Check(long values, params byte[][] pages) => Check(CompressionCodec.UNCOMPRESSED, values, pages);
+
+    static (long Offset, string Why)? Check(CompressionCodec codec, long values, params byte[][] pages)
     {
         byte[] chunk = [.. pages.SelectMany(p => p)];
         using var file = new MemoryStream([.. "PAR1"u8.ToArray(), .. chunk]);
-        var meta = new ColumnMetaData { DataPageOffset = 4, TotalCompressedSize = chunk.Length, NumValues = values };
+        var meta = new ColumnMetaData { DataPageOffset = 4, TotalCompressedSize = chunk.Length, NumValues = values, Codec = codec };
         return ParquetPageCheck.Find(file, meta, dataEnd: file.Length);
     }
 
@@ -97,6 +99,21 @@ public class TestParquetPageCheck
         // Statistics of 2,000 bytes: past the 256 bytes read first, within the chunk.
         byte[] statistics = [0x4C, 0x18, 0xD0, 0x0F, .. new byte[2000], 0];
         Assert.Null(Check(1, [.. Page(0, 4, 4, 5, [.. I32(1, 1), .. statistics, 0]), .. new byte[4]]));
+    }
+
+    [Fact]
+    public void Compressed_data_claiming_more_than_the_pages_uncompressed_size_is_refused()
+    {
+        // Snappy opens with the uncompressed length (a varint), Zstandard's frame header may carry a content size:
+        // their decompressors allocate that much whatever the page header says (found by fuzzing: 268 MB).
+        byte[] snappy = [0x80, 0x80, 0x80, 0x80, 0x01, 0, 0, 0, 0, 0];  // 2²⁸
+        byte[] zstd = [0x28, 0xB5, 0x2F, 0xFD, 0xA0, 0x00, 0x00, 0x00, 0x40, 0]; // single segment, 4-byte size 2³⁰
+        Assert.Equal("a page of 10 bytes uncompressed holds snappy data claiming 268435456 bytes",
+            Check(CompressionCodec.SNAPPY, 1, [.. Page(0, 10, 10, 5, [.. I32(1, 1), 0]), .. snappy])?.Why);
+        Assert.Equal("a page of 10 bytes uncompressed holds zstd data claiming 1073741824 bytes",
+            Check(CompressionCodec.ZSTD, 1, [.. Page(0, 10, 10, 5, [.. I32(1, 1), 0]), .. zstd])?.Why);
+        byte[] honest = [0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // claims 10
+        Assert.Null(Check(CompressionCodec.SNAPPY, 1, [.. Page(0, 10, 10, 5, [.. I32(1, 1), 0]), .. honest]));
     }
 
     [Theory]
@@ -165,11 +182,12 @@ public class TestParquetPageCheck
     {
         await using var reader = await ParquetReader.CreateAsync(path);
         Assert.Equal(rowGroups, reader.Metadata!.RowGroups.Count);
-        foreach (var rowGroup in reader.Metadata.RowGroups) Assert.Null(ParquetPageCheck.Find(path, rowGroup));
+        foreach (var rowGroup in reader.Metadata.RowGroups) Assert.Null(ParquetPageCheck.Find(path, rowGroup, reader.Schema));
     }
 
     [Theory]
     [InlineData("page-header-statistics-length.bin", "row group 0, byte offset")]
+    [InlineData("page-snappy-length-claim.bin", "holds snappy data claiming")]
     [InlineData("rows-claimed-over-file-size.bin", "it claims 5136320 rows in a file of 679 bytes")]
     public void Data_sets_the_fuzzer_found_allocating_hundreds_of_megabytes_are_refused_in_one_sentence(string name, string where)
     {

@@ -54,7 +54,7 @@ internal static class ParquetRecords
             {
                 using var groupReader = reader.OpenRowGroupReader(group);
                 count = RowCount(path, groupReader, group);
-                if (ParquetPageCheck.Find(path, groupReader.RowGroup) is { } damage)
+                if (ParquetPageCheck.Find(path, groupReader.RowGroup, reader.Schema) is { } damage)
                     throw new DatasetFormatException(path, 0, damage.Column, $"damaged Parquet file, cannot be read (row group {group}, byte offset {damage.Offset}): {damage.Why}");
                 questions = ReadText(groupReader, question, count);
                 answers = answer is null ? null : ReadText(groupReader, answer, count);
