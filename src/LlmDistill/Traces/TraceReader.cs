@@ -126,12 +126,17 @@ public static class TraceReader
     static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string file, int index)
     {
         ParquetRowGroupReader rowGroup;
-        try { rowGroup = reader.OpenRowGroupReader(index); }
+        Parquet.Schema.ParquetSchema schema;
+        try
+        {
+            rowGroup = reader.OpenRowGroupReader(index);
+            schema = reader.Schema; // decoded on first use: a damaged schema throws here (found by fuzzing)
+        }
         catch (Exception e) when (IsDamage(e)) { throw Damaged(file, $"row group {index}", e); }
         long length = new FileInfo(file).Length;
         if (rowGroup.RowCount < 0 || rowGroup.RowCount > length)
             throw new InvalidDataException($"'{file}' is damaged and cannot be read (row group {index}): it claims {rowGroup.RowCount} rows in a file of {length} bytes");
-        ParquetPageCheck.Check(file, rowGroup.RowGroup, index, reader.Schema);
+        ParquetPageCheck.Check(file, rowGroup.RowGroup, index, schema);
         return rowGroup;
     }
 
