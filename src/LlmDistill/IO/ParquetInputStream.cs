@@ -13,14 +13,14 @@ internal sealed class ParquetInputStream(string path) : FileStream(path, FileMod
         return b >= 0 ? b : throw new EndOfStreamException($"'{Name}' ends inside a page header");
     }
 
-    /// <summary>Opens <paramref name="path"/> with Parquet.Net (the footer checked first by the caller).</summary>
-    public static Task<Parquet.ParquetReader> OpenReaderAsync(string path, CancellationToken cancellationToken = default)
+    /// <summary>Opens <paramref name="path"/> with Parquet.Net (the footer checked first by the caller); the file is closed when that fails.</summary>
+    public static async Task<Parquet.ParquetReader> OpenReaderAsync(string path, CancellationToken cancellationToken = default)
     {
         var stream = new ParquetInputStream(path);
-        try { return Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellationToken); }
+        try { return await Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellationToken).ConfigureAwait(false); }
         catch
         {
-            stream.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
