@@ -77,13 +77,16 @@ internal static class ParquetPageCheck
             integers.Clear();
             int headerLength = ReadHeader(file, position, end, integers, out string? headerDamage);
             if (headerDamage is not null) return (position, headerDamage);
-            int Int(string structure, short field) => integers.GetValueOrDefault((structure, field));
+            int Int(string structure, short field, int absent = 0) => integers.GetValueOrDefault((structure, field), absent);
             int type = Int("PageHeader", 1), uncompressed = Int("PageHeader", 2), compressed = Int("PageHeader", 3);
             long body = position + headerLength;
             if (compressed < 0 || compressed > end - body)
                 return (position, $"a page of {compressed} bytes does not fit in the {end - body} bytes left in the chunk");
             if (uncompressed < 0 || uncompressed > compressed * MaxExpansion + ExpansionSlack)
                 return (position, $"a page of {compressed} bytes claims {uncompressed} bytes uncompressed");
+            // Data page v2: levels kept uncompressed in front of the values; compressed unless the flag says not.
+            int definitionLevels = Int("DataPageHeaderV2", 5), repetitionLevels = Int("DataPageHeaderV2", 6);
+            bool v2Compressed = Int("DataPageHeaderV2", 7, absent: 1) == 1;
             switch (type)
             {
                 case 2: // dictionary: each value takes at least a byte uncompressed
@@ -97,20 +100,20 @@ internal static class ParquetPageCheck
                         return (position, $"a data page claims {count} values, more than the {meta.NumValues - values} the chunk has left");
                     if (type == 3)
                     {
-                        int nulls = Int("DataPageHeaderV2", 2), levels = Int("DataPageHeaderV2", 5) + Int("DataPageHeaderV2", 6);
+                        int nulls = Int("DataPageHeaderV2", 2);
                         if (nulls < 0 || nulls > count) return (position, $"a data page of {count} values claims {nulls} nulls");
-                        if (Int("DataPageHeaderV2", 5) < 0 || Int("DataPageHeaderV2", 6) < 0 || levels > compressed)
-                            return (position, $"a data page of {compressed} bytes claims {levels} bytes of levels");
+                        if (definitionLevels < 0 || repetitionLevels < 0 || (long)definitionLevels + repetitionLevels > compressed)
+                            return (position, $"a data page of {compressed} bytes claims {(long)definitionLevels + repetitionLevels} bytes of levels");
                     }
                     values += count;
                     break;
                 default:
                     return (position, $"page type {type} is not a data or dictionary page");
             }
-            // Where Parquet.Net's decompression starts: a v2 page keeps its definition levels uncompressed in front.
-            bool v2 = type == 3;
-            if (!(v2 && integers.GetValueOrDefault(("DataPageHeaderV2", (short)7), 1) == 0)
-                && CodecClaim(file, meta.Codec, body + (v2 && maxDefinitionLevel > 0 ? Math.Max(0, Int("DataPageHeaderV2", 5)) : 0), body + compressed) is { } claim
+            // Where Parquet.Net's decompression starts: after a v2 page's definition levels, when the column has them.
+            long compressedStart = body + (type == 3 && maxDefinitionLevel > 0 ? definitionLevels : 0);
+            if ((type != 3 || v2Compressed)
+                && CodecClaim(file, meta.Codec, compressedStart, body + compressed) is { } claim
                 && claim > uncompressed)
                 return (position, $"a page of {uncompressed} bytes uncompressed holds {meta.Codec.ToString().ToLowerInvariant()} data claiming {claim} bytes");
             position = body + compressed;

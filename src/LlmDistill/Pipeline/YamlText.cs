@@ -71,9 +71,11 @@ internal static class YamlText
                     break;
                 default: continue;
             }
-            if (open.Count > 0) open.Push((open.Peek().Anchor, open.Pop().Nodes + nodes));
-            else total += nodes;
-            if (nodes > MaxExpandedNodes || (open.Count > 0 && open.Peek().Nodes > MaxExpandedNodes) || total > MaxExpandedNodes)
+            // Counted into the node that holds it, or the document; either holds at least this node's count.
+            long holder;
+            if (open.TryPop(out var parent)) open.Push((parent.Anchor, holder = parent.Nodes + nodes));
+            else holder = total += nodes;
+            if (holder > MaxExpandedNodes)
                 return $"line {e.Start.Line}, column {e.Start.Column}: aliases expand the document past {MaxExpandedNodes:N0} nodes";
         }
         return null;
